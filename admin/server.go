@@ -1,0 +1,139 @@
+package admin
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
+)
+
+// Reader is what the API reads; *store.Store provides it.
+type Reader interface {
+	Cases() ([]*support.Case, error)
+	Case(n uint64) (*support.Case, []*support.Message, error)
+	Quarantine() ([]*store.Quarantined, error)
+}
+
+// Server serves the admin API.
+type Server struct {
+	r     Reader
+	token string
+	log   *slog.Logger
+	http  *http.Server
+}
+
+// NewServer returns the API over r. When token is not empty every request
+// must carry "Authorization: Bearer <token>".
+func NewServer(r Reader, token string, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{r: r, token: token, log: log}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/cases", s.listCases)
+	mux.HandleFunc("GET /api/v1/cases/{n}", s.showCase)
+	mux.HandleFunc("GET /api/v1/quarantine", s.listQuarantine)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	s.http = &http.Server{Handler: s.auth(mux), ReadHeaderTimeout: 10 * time.Second}
+	return s
+}
+
+// Serve serves on l until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	if err := s.http.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops the server, letting requests in flight finish until ctx is
+// done.
+func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+
+func (s *Server) auth(next http.Handler) http.Handler {
+	want := []byte("Bearer " + s.token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.token != "" && r.URL.Path != "/healthz" &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="casemail"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) listCases(w http.ResponseWriter, r *http.Request) {
+	cases, err := s.r.Cases()
+	if err != nil {
+		s.fail(w, "list cases", err)
+		return
+	}
+	out := make([]CaseSummary, 0, len(cases))
+	for _, c := range cases {
+		out = append(out, summary(c))
+	}
+	writeJSON(w, out)
+}
+
+func (s *Server) showCase(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.ParseUint(strings.TrimPrefix(r.PathValue("n"), "#"), 10, 64)
+	if err != nil || n == 0 {
+		writeError(w, http.StatusBadRequest, "case number must be a positive integer")
+		return
+	}
+	c, msgs, err := s.r.Case(n)
+	if errors.Is(err, support.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no case #"+strconv.FormatUint(n, 10))
+		return
+	}
+	if err != nil {
+		s.fail(w, "show case", err)
+		return
+	}
+	d := CaseDetail{CaseSummary: summary(c), Messages: make([]MessageView, 0, len(msgs))}
+	for _, m := range msgs {
+		d.Messages = append(d.Messages, messageView(m))
+	}
+	writeJSON(w, d)
+}
+
+func (s *Server) listQuarantine(w http.ResponseWriter, r *http.Request) {
+	qs, err := s.r.Quarantine()
+	if err != nil {
+		s.fail(w, "list quarantine", err)
+		return
+	}
+	out := make([]QuarantineView, 0, len(qs))
+	for _, q := range qs {
+		out = append(out, quarantineView(q))
+	}
+	writeJSON(w, out)
+}
+
+func (s *Server) fail(w http.ResponseWriter, what string, err error) {
+	s.log.Error("admin api: "+what, "err", err)
+	writeError(w, http.StatusInternalServerError, what+" failed; see the daemon's log")
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": msg})
+}

@@ -1,0 +1,211 @@
+// Package ingest turns one received message into durable state: it parses
+// the raw bytes, decides the case in the same write transaction that stores
+// them, and returns only after that transaction has committed. It is what
+// Postfix calls cleanup: the listeners hand it bytes and an envelope, and
+// answer the client from what it returns.
+//
+// Nothing accepted is ever dropped: a message that cannot be parsed, or
+// that trips the MIME limits, is kept raw in quarantine with the reason.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/casemail/casemail/mailparse"
+	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
+	"github.com/casemail/casemail/threading"
+)
+
+// Options configure an Ingester.
+type Options struct {
+	Limits    mailparse.Limits
+	Threading threading.Options
+	// Hostname is the right-hand side of Message-IDs we make up for
+	// messages that arrive without one.
+	Hostname string
+	Logger   *slog.Logger
+	Now      func() time.Time
+	// Delivered, when set, is called after each committed delivery (outside
+	// the transaction), for example to wake the notifier.
+	Delivered func(support.Delivery)
+}
+
+// Ingester files incoming mail into cases.
+type Ingester struct {
+	st  *store.Store
+	opt Options
+}
+
+// New returns an Ingester writing to st.
+func New(st *store.Store, opt Options) *Ingester {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Hostname == "" {
+		opt.Hostname = "casemail.invalid"
+	}
+	return &Ingester{st: st, opt: opt}
+}
+
+// Deliver parses raw, files it and returns once it is on disk. An error
+// means nothing was stored; the caller answers with a temporary failure so
+// the sender retries.
+func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byte) (support.Delivery, error) {
+	if err := ctx.Err(); err != nil {
+		return support.Delivery{}, err
+	}
+	now := in.opt.Now()
+	if env.ReceivedAt.IsZero() {
+		env.ReceivedAt = now
+	}
+	m, perr := mailparse.Parse(raw, in.opt.Limits)
+	var d support.Delivery
+	var err error
+	switch reason := quarantineReason(m, perr); {
+	case reason != "":
+		d, err = in.quarantine(env, m, raw, reason)
+	default:
+		m.Direction = support.Inbound
+		m.Envelope = env
+		if m.MessageID == "" {
+			m.MessageID = in.syntheticID(raw)
+			m.Notes = append(m.Notes, "no Message-ID: one was made from the message's hash")
+		}
+		if m.Date.IsZero() {
+			m.Date = env.ReceivedAt
+		}
+		d, err = in.file(m, raw, now)
+	}
+	if err != nil {
+		return d, err
+	}
+	in.log(d, env)
+	if in.opt.Delivered != nil {
+		in.opt.Delivered(d)
+	}
+	return d, nil
+}
+
+func quarantineReason(m *support.Message, perr error) string {
+	switch {
+	case perr != nil:
+		return perr.Error()
+	case m == nil:
+		return "parser returned nothing"
+	case m.From.Address == "" && m.Sender.Address == "":
+		return "no From or Sender address: the case would have no customer to answer"
+	}
+	return ""
+}
+
+func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support.Delivery, error) {
+	var d support.Delivery
+	if m.From.Address == "" {
+		m.From = m.Sender
+	}
+	err := in.st.Write(func(tx *store.Tx) error {
+		d = support.Delivery{MessageID: m.MessageID}
+		if n, ok := tx.HasMessage(m.MessageID); ok {
+			d.Case, d.Duplicate, d.Reason = n, true, "duplicate message-id"
+			return nil
+		}
+		dec, err := threading.Assign(tx, m, m.Envelope.Rcpts, in.opt.Threading)
+		if err != nil {
+			return fmt.Errorf("thread: %w", err)
+		}
+		var c *support.Case
+		if dec.Case == 0 {
+			n, err := tx.NewCaseNumber()
+			if err != nil {
+				return err
+			}
+			c = support.Open(n, m, now)
+			d.NewCase = true
+		} else {
+			if c, err = tx.Case(dec.Case); err != nil {
+				return err
+			}
+			joinCase(c, m, dec)
+		}
+		d.Reason = string(dec.Reason)
+		if err := tx.AddMessage(c, m, raw, now); err != nil {
+			return err
+		}
+		d.Case, d.Seq = c.Number, m.Seq
+		return nil
+	})
+	if err != nil {
+		return support.Delivery{}, fmt.Errorf("file message %s: %w", m.MessageID, err)
+	}
+	return d, nil
+}
+
+// joinCase updates a case for a new inbound message. The sender becomes a
+// participant only on evidence that he received our thread (a token issued
+// to him, or the Message-IDs of it); Cc'd addresses never do, so nobody can
+// add a stranger by copying him.
+func joinCase(c *support.Case, m *support.Message, dec threading.Decision) {
+	switch {
+	case dec.Reason == threading.ByReferences,
+		dec.Reason == threading.ByToken && dec.TokenSenderMatch:
+		c.AddParticipant(m.From)
+	}
+	if c.Status == support.StatusWaiting {
+		c.Status = support.StatusOpen
+	}
+}
+
+func (in *Ingester) quarantine(env support.Envelope, m *support.Message, raw []byte, reason string) (support.Delivery, error) {
+	q := &store.Quarantined{Reason: reason, Envelope: env, ReceivedAt: env.ReceivedAt}
+	if m != nil {
+		q.MessageID, q.Subject, q.From = m.MessageID, m.Subject, m.From.Address
+	}
+	var d support.Delivery
+	err := in.st.Write(func(tx *store.Tx) error {
+		d = support.Delivery{MessageID: q.MessageID, Quarantined: true, Reason: reason}
+		if q.MessageID != "" {
+			if _, ok := tx.HasMessage(q.MessageID); ok {
+				d.Duplicate = true
+				return nil
+			}
+		}
+		if err := tx.Quarantine(q, raw); err != nil {
+			return err
+		}
+		d.Seq = q.Seq
+		return nil
+	})
+	if err != nil {
+		return support.Delivery{}, fmt.Errorf("quarantine message: %w", err)
+	}
+	return d, nil
+}
+
+// syntheticID names a message that came without a Message-ID by its
+// content, so the same bytes delivered twice are still stored once.
+func (in *Ingester) syntheticID(raw []byte) string {
+	sum := sha256.Sum256(raw)
+	return "nomsgid-" + hex.EncodeToString(sum[:16]) + "@" + in.opt.Hostname
+}
+
+func (in *Ingester) log(d support.Delivery, env support.Envelope) {
+	l := in.opt.Logger.With("msg_id", d.MessageID, "remote", env.Remote, "from", env.MailFrom, "rcpts", strings.Join(env.Rcpts, ","))
+	switch {
+	case d.Duplicate:
+		l.Info("duplicate message stored once", "case", d.Case)
+	case d.Quarantined:
+		l.Warn("message quarantined", "seq", d.Seq, "reason", d.Reason)
+	default:
+		l.Info("message filed", "case", d.Case, "seq", d.Seq, "new_case", d.NewCase, "by", d.Reason)
+	}
+}

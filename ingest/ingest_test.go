@@ -1,0 +1,88 @@
+package ingest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casemail/casemail/mailparse"
+	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
+	"github.com/casemail/casemail/threading"
+)
+
+func newIngester(t testing.TB) (*Ingester, *store.Store) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	in := New(st, Options{
+		Limits:    mailparse.DefaultLimits(),
+		Threading: threading.Options{Key: []byte("k"), Addresses: []string{"support@example.com"}},
+		Hostname:  "example.com",
+		Now:       func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) },
+	})
+	return in, st
+}
+
+func deliver(t *testing.T, in *Ingester, raw string) support.Delivery {
+	t.Helper()
+	d, err := in.Deliver(context.Background(), support.Envelope{Rcpts: []string{"support@example.com"}}, []byte(strings.ReplaceAll(raw, "\n", "\r\n")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestMIMEBombIsQuarantinedRaw(t *testing.T) {
+	in, st := newIngester(t)
+	var b strings.Builder
+	b.WriteString("From: a@b.c\nSubject: bomb\nMessage-ID: <bomb@x>\n")
+	for i := 0; i < 2000; i++ {
+		b.WriteString("Content-Type: multipart/mixed; boundary=b" + itoa(i%1000) + "\n\n--b" + itoa(i%1000) + "\n")
+	}
+	start := time.Now()
+	d := deliver(t, in, b.String())
+	if el := time.Since(start); el > 2*time.Second {
+		t.Errorf("a MIME bomb took %v", el)
+	}
+	if !d.Quarantined || d.Reason == "" {
+		t.Fatalf("bomb delivery = %+v, want quarantined with a reason", d)
+	}
+	raw, err := st.Raw(d.Seq)
+	if err != nil || len(raw) < 2000 {
+		t.Fatalf("raw bomb not kept: %d bytes, %v", len(raw), err)
+	}
+	if d2 := deliver(t, in, b.String()); !d2.Duplicate {
+		t.Errorf("second copy of the bomb = %+v, want duplicate", d2)
+	}
+}
+
+func TestMessageWithoutIDStoredOnce(t *testing.T) {
+	in, _ := newIngester(t)
+	raw := "From: ana@cliente.es\nSubject: sin id\n\nhola\n"
+	d1 := deliver(t, in, raw)
+	d2 := deliver(t, in, raw)
+	if !d1.NewCase || !d2.Duplicate || d1.Case != d2.Case {
+		t.Fatalf("deliveries %+v %+v", d1, d2)
+	}
+}
+
+func TestReplyReopensWaitingCase(t *testing.T) {
+	in, st := newIngester(t)
+	d := deliver(t, in, "From: ana@cliente.es\nSubject: x\nMessage-ID: <1@c>\n\nhola\n")
+	st.Write(func(tx *store.Tx) error {
+		c, _ := tx.Case(d.Case)
+		c.Status = support.StatusWaiting
+		return tx.PutCase(c)
+	})
+	deliver(t, in, "From: ana@cliente.es\nSubject: Re: x\nMessage-ID: <2@c>\nIn-Reply-To: <1@c>\n\nmás\n")
+	c, _, _ := st.Case(d.Case)
+	if c.Status != support.StatusOpen || c.MessageCount != 2 {
+		t.Fatalf("case after the customer's reply: %+v", c)
+	}
+}

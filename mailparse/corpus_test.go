@@ -1,0 +1,233 @@
+package mailparse
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The shared corpus (../shared/corpus from the repository root) holds real
+// mail from other projects' test suites under licenses that keep it out of
+// this repository. These tests read it where it is and skip without it.
+
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("CASEMAIL_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "corpus")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Skipf("mail corpus not found at %s (set CASEMAIL_CORPUS): %v", dir, err)
+	}
+	return dir
+}
+
+type zammadExpect struct {
+	FromEmail   string `json:"from_email"`
+	Subject     any    `json:"subject"`
+	Attachments []struct {
+		Filename string `json:"filename"`
+	} `json:"attachments"`
+}
+
+// TestCorpusZammad compares From and Subject with what Zammad's parser made
+// of its own test mails, and checks that attachments named in the raw mail
+// are found under those names.
+func TestCorpusZammad(t *testing.T) {
+	dir := filepath.Join(corpusDir(t), "zammad")
+	raw, err := os.ReadFile(filepath.Join(dir, "EXPECTED-zammad.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]zammadExpect
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, 0, len(want))
+	for n := range want {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var fromOK, subjOK, total int
+	for _, name := range names {
+		exp := want[name]
+		b, err := os.ReadFile(filepath.Join(dir, "test", "data", "mail", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(b, DefaultLimits())
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		total++
+		if strings.EqualFold(m.From.Address, exp.FromEmail) {
+			fromOK++
+		} else {
+			t.Logf("zammad from miss %s: got %q want %q", name, m.From.Address, exp.FromEmail)
+		}
+		// Zammad keeps a missing Subject as nil and trailing blanks as is.
+		wantSubj, _ := exp.Subject.(string)
+		if strings.TrimSpace(m.Subject) == strings.TrimSpace(wantSubj) {
+			subjOK++
+		} else {
+			t.Logf("zammad subject miss %s:\n got  %q\n want %q", name, m.Subject, wantSubj)
+		}
+		have := map[string]bool{}
+		for _, a := range m.Attachments {
+			have[a.Filename] = true
+		}
+		for _, a := range exp.Attachments {
+			if a.Filename == "" || !bytes.Contains(b, []byte(a.Filename)) {
+				continue // a name Zammad made up, such as message.html
+			}
+			if !have[a.Filename] {
+				t.Errorf("%s: attachment %q not found; have %v", name, a.Filename, keys(have))
+			}
+		}
+	}
+	fromPct := 100 * float64(fromOK) / float64(total)
+	subjPct := 100 * float64(subjOK) / float64(total)
+	t.Logf("zammad: %d mails, From %d/%d (%.1f%%), Subject %d/%d (%.1f%%)", total, fromOK, total, fromPct, subjOK, total, subjPct)
+	if fromPct < 95 || subjPct < 95 {
+		t.Errorf("zammad match below 95%%: From %.1f%%, Subject %.1f%%", fromPct, subjPct)
+	}
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestCorpusTalon checks quote stripping on talon's standard replies.
+func TestCorpusTalon(t *testing.T) {
+	dir := filepath.Join(corpusDir(t), "talon-replies")
+	tsv, err := os.ReadFile(filepath.Join(dir, "EXPECTED-replies.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(tsv), "\n") {
+		file, want, ok := strings.Cut(line, "\t")
+		if !ok || strings.HasPrefix(line, "#") || file == "file" {
+			continue
+		}
+		n++
+		b, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := Parse(b, DefaultLimits())
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		want = strings.TrimSpace(strings.ReplaceAll(want, `\n`, "\n"))
+		if got := strings.TrimSpace(StripReply(m.Text)); got != want {
+			t.Errorf("%s:\n got  %q\n want %q", filepath.Base(file), got, want)
+		}
+	}
+	if n != 12 {
+		t.Errorf("read %d talon replies, want 12", n)
+	}
+}
+
+// TestCorpusAll parses every message of every set: no panic, no error but
+// the two quarantine errors, each well within a few hundred milliseconds.
+func TestCorpusAll(t *testing.T) {
+	root := corpusDir(t)
+	counts := map[string]int{}
+	var slowest time.Duration
+	var slowName string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || skipCorpusFile(d.Name()) {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, msg := range splitMbox(b) {
+			name := fmt.Sprintf("%s#%d", path, i)
+			start := time.Now()
+			m, err := Parse(msg, DefaultLimits())
+			el := time.Since(start)
+			if el > slowest {
+				slowest, slowName = el, name
+			}
+			if el > 500*time.Millisecond {
+				t.Errorf("%s: parse took %v", name, el)
+			}
+			switch {
+			case err == nil:
+				counts["ok"]++
+			case errors.Is(err, ErrLimit):
+				counts["limit"]++
+				t.Logf("%s: %v", name, err)
+			case errors.Is(err, ErrUnparseable):
+				counts["unparseable"]++
+				t.Logf("%s: %v", name, err)
+			default:
+				t.Errorf("%s: unexpected error %v", name, err)
+			}
+			if m == nil {
+				t.Errorf("%s: nil message", name)
+			} else {
+				for _, n := range m.Notes {
+					if n == notePanic {
+						t.Errorf("%s: parser panicked", name)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("corpus: %d parsed, %d ErrLimit, %d ErrUnparseable; slowest %v (%s)",
+		counts["ok"], counts["limit"], counts["unparseable"], slowest, slowName)
+}
+
+// skipCorpusFile leaves out the corpus's own bookkeeping: licenses,
+// expected results, READMEs.
+func skipCorpusFile(name string) bool {
+	switch {
+	case strings.HasPrefix(name, "EXPECTED"), strings.HasPrefix(name, "LICENSE"), strings.HasPrefix(name, "COPYING"),
+		strings.HasSuffix(name, ".json"), strings.HasSuffix(name, ".yml"), strings.HasSuffix(name, ".md"),
+		strings.HasSuffix(name, ".tsv"), strings.HasSuffix(name, "_reply_text"):
+		return true
+	}
+	return false
+}
+
+// splitMbox splits an mbox file at its "From " lines; any other file is
+// one message.
+func splitMbox(b []byte) [][]byte {
+	if !bytes.HasPrefix(b, []byte("From ")) {
+		return [][]byte{b}
+	}
+	var out [][]byte
+	for len(b) > 0 {
+		i := bytes.Index(b[1:], []byte("\nFrom "))
+		if i < 0 {
+			out = append(out, b)
+			break
+		}
+		out = append(out, b[:i+2])
+		b = b[i+2:]
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package mailparse
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/casemail/casemail/support"
+)
+
+// notePanic marks a message whose parse hit a bug in this package. The fuzz
+// tests fail when they see it.
+const notePanic = "internal parser error; message quarantined"
+
+// Parse reads a raw RFC 5322 message. It never panics and always returns a
+// non-nil Message; Direction, Seq, Case and Envelope are left for the caller.
+// The error is non-nil only when the message must be quarantined:
+// errors.Is(err, ErrLimit) when its MIME structure goes beyond lim (the
+// headers are still parsed), errors.Is(err, ErrUnparseable) when it has no
+// usable header block. Everything else that is broken is tolerated and
+// described in Message.Notes. Zero fields of lim take DefaultLimits.
+func Parse(raw []byte, lim Limits) (m *support.Message, err error) {
+	m = &support.Message{RawSize: int64(len(raw))}
+	defer func() {
+		// The daemon must survive any mail. A panic here is a bug; the
+		// message goes to quarantine, where it can be replayed once fixed.
+		if r := recover(); r != nil {
+			m.Notes = append(m.Notes, notePanic)
+			err = fmt.Errorf("%w: %s: %v", ErrUnparseable, notePanic, r)
+		}
+	}()
+	lim = lim.orDefault()
+	b := normalizeNewlines(raw)
+	h, body, skipped, ok := readTopHeader(b)
+	if !ok {
+		m.Notes = append(m.Notes, "no mail header found")
+		return m, ErrUnparseable
+	}
+	w := &walker{lim: lim, parts: 1}
+	if skipped > 0 {
+		w.note("skipped %d line(s) before the header", skipped)
+	}
+	root := newEntity(h, body, "text/plain")
+	w.hint = charsetHint(root)
+	fillHeaders(m, h, w)
+	texts := w.walk(root, 0)
+	fillText(m, texts)
+	m.Attachments = w.atts
+	m.Notes = append(m.Notes, w.notes...)
+	if w.limitErr != "" {
+		m.Notes = append(m.Notes, "MIME structure cut off: "+w.limitErr)
+		return m, fmt.Errorf("%w: %s", ErrLimit, w.limitErr)
+	}
+	return m, nil
+}
+
+var reCharsetParam = regexp.MustCompile(`(?i)charset\s*=\s*"?([a-z0-9_.:-]+)`)
+
+// charsetHint guesses the charset of raw 8-bit header bytes: clients that
+// write them use the charset of their text part.
+func charsetHint(root *entity) string {
+	if cs := root.params["charset"]; cs != "" {
+		return cs
+	}
+	b := root.body
+	if len(b) > 65536 {
+		b = b[:65536]
+	}
+	if m := reCharsetParam.FindSubmatch(b); m != nil {
+		return string(m[1])
+	}
+	return ""
+}
+
+// fillHeaders sets the header-derived fields of m.
+func fillHeaders(m *support.Message, h header, w *walker) {
+	if ids := parseIDs(h.get("Message-ID")); len(ids) > 0 {
+		m.MessageID = ids[0]
+	}
+	m.InReplyTo = parseIDs(h.get("In-Reply-To"))
+	m.References = parseIDs(h.get("References"))
+
+	addrs := func(name string) []support.Address {
+		var all []support.Address
+		for _, f := range h {
+			if !strings.EqualFold(f.name, name) {
+				continue
+			}
+			list, bad := parseAddressList(f.value, w.hint)
+			if bad > 0 {
+				w.note("%s: %d element(s) not an address, skipped", name, bad)
+			}
+			all = append(all, list...)
+		}
+		return all
+	}
+	if from := addrs("From"); len(from) > 0 {
+		m.From = from[0]
+	}
+	if sender := addrs("Sender"); len(sender) > 0 {
+		m.Sender = sender[0]
+	}
+	if m.From.Address == "" && m.Sender.Address != "" {
+		m.From = m.Sender // RFC 5322 section 3.6.2: the Sender sent it
+		w.note("no From address; Sender used")
+	}
+	m.To = addrs("To")
+	m.Cc = addrs("Cc")
+	m.ReplyTo = addrs("Reply-To")
+
+	m.Subject = cleanSubject(decodeHeader(h.get("Subject"), w.hint))
+	if v := h.get("Date"); v != "" {
+		if t, ok := parseDate(v); ok {
+			m.Date = t
+		} else {
+			w.note("unreadable Date %s", quoteShort(v))
+		}
+	}
+	m.Auto = support.AutoHeaders{
+		AutoSubmitted:         h.get("Auto-Submitted"),
+		Precedence:            h.get("Precedence"),
+		ListID:                h.get("List-Id"),
+		XAutoResponseSuppress: h.get("X-Auto-Response-Suppress"),
+	}
+	m.Language = firstLanguage(h.get("Content-Language"))
+}
+
+// cleanSubject turns tabs and line breaks left by folding into spaces.
+func cleanSubject(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.TrimSpace(s)
+}
+
+// fillText sets Text, NewText, HTML and Language from the text candidates.
+// Plain text wins wherever it is; HTML is converted only when there is none.
+func fillText(m *support.Message, texts []bodyText) {
+	var plain, html []bodyText
+	for _, t := range texts {
+		if t.html {
+			html = append(html, t)
+		} else if strings.TrimSpace(t.text) != "" {
+			plain = append(plain, t)
+		}
+	}
+	chosen := plain
+	if len(plain) == 0 && len(html) > 0 {
+		chosen = html
+		m.HTML = true
+	}
+	var parts []string
+	for _, t := range chosen {
+		s := t.text
+		if t.html {
+			s = HTMLToText(s)
+		}
+		if s = strings.TrimRight(s, "\n \t"); s != "" {
+			parts = append(parts, s)
+		}
+		if m.Language == "" {
+			m.Language = t.lang
+		}
+	}
+	m.Text = strings.Join(parts, "\n\n")
+	m.NewText = StripReply(m.Text)
+}

@@ -1,0 +1,185 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/casemail/casemail/support"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Tx is a write transaction handed to the function given to Store.Write. It
+// also answers threading's Lookup, so the decision and its effects share
+// one transaction.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+// Flags stored with a Message-ID in the index.
+const (
+	idReferenced byte = 0 // a message of the case named it; we never had it
+	idStored     byte = 1 // the message itself is stored
+)
+
+// msgIDKey bounds key size: bbolt keys are limited and a hostile
+// Message-ID can be as long as a header line.
+func msgIDKey(id string) []byte {
+	if len(id) <= 256 {
+		return []byte(id)
+	}
+	sum := sha256.Sum256([]byte(id))
+	return []byte("sha256:" + hex.EncodeToString(sum[:]))
+}
+
+func (t *Tx) lookupID(id string) (caseNum uint64, flag byte, ok bool) {
+	v := t.tx.Bucket(bMsgIDs).Get(msgIDKey(id))
+	if len(v) != 9 {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint64(v), v[8], true
+}
+
+// CaseForMessageID returns the case a Message-ID is known to, or 0.
+func (t *Tx) CaseForMessageID(id string) (uint64, error) {
+	n, _, _ := t.lookupID(id)
+	return n, nil
+}
+
+// HasMessage reports whether a message with this Message-ID is stored, and
+// in which case.
+func (t *Tx) HasMessage(id string) (uint64, bool) {
+	n, flag, ok := t.lookupID(id)
+	return n, ok && flag == idStored
+}
+
+// Case returns case n or an error wrapping support.ErrNotFound.
+func (t *Tx) Case(n uint64) (*support.Case, error) {
+	return getCase(t.tx, n)
+}
+
+func getCase(tx *bolt.Tx, n uint64) (*support.Case, error) {
+	v := tx.Bucket(bCases).Get(u64(n))
+	if v == nil {
+		return nil, fmt.Errorf("case %d: %w", n, support.ErrNotFound)
+	}
+	var c support.Case
+	if err := json.Unmarshal(v, &c); err != nil {
+		return nil, fmt.Errorf("decode case %d: %w", n, err)
+	}
+	return &c, nil
+}
+
+// NewCaseNumber allocates the next case number.
+func (t *Tx) NewCaseNumber() (uint64, error) {
+	return nextSeq(t.tx.Bucket(bMeta), kCaseSeq)
+}
+
+// PutCase saves c.
+func (t *Tx) PutCase(c *support.Case) error {
+	if err := putJSON(t.tx.Bucket(bCases), u64(c.Number), c); err != nil {
+		return fmt.Errorf("save case %d: %w", c.Number, err)
+	}
+	return nil
+}
+
+// AddMessage appends m, with its raw bytes, to case c, indexes its
+// Message-ID and the IDs it references, and saves c with its message count
+// and update time. It sets m.Seq and m.Case.
+func (t *Tx) AddMessage(c *support.Case, m *support.Message, raw []byte, now time.Time) error {
+	seq, err := nextSeq(t.tx.Bucket(bMeta), kSeq)
+	if err != nil {
+		return fmt.Errorf("allocate message number: %w", err)
+	}
+	m.Seq, m.Case = seq, c.Number
+	if err := putJSON(t.tx.Bucket(bMessages), u64(seq), m); err != nil {
+		return fmt.Errorf("save message %d: %w", seq, err)
+	}
+	if err := t.tx.Bucket(bRaw).Put(u64(seq), raw); err != nil {
+		return fmt.Errorf("save raw message %d: %w", seq, err)
+	}
+	if err := t.tx.Bucket(bCaseMsgs).Put(append(u64(c.Number), u64(seq)...), nil); err != nil {
+		return fmt.Errorf("index message %d: %w", seq, err)
+	}
+	if err := t.IndexMessageID(m.MessageID, c.Number, true); err != nil {
+		return err
+	}
+	// IDs a message refers to but that never reached us still belong to the
+	// case: two replies to a root we never saw must meet in one case.
+	for _, id := range m.AllReferences() {
+		if err := t.IndexMessageID(id, c.Number, false); err != nil {
+			return err
+		}
+	}
+	c.MessageCount++
+	c.Updated = now
+	return t.PutCase(c)
+}
+
+// IndexMessageID records that id belongs to case n: as a stored message, or
+// only as one referenced. A referenced entry never overrides an existing
+// entry, so the first case to know an ID keeps it.
+func (t *Tx) IndexMessageID(id string, n uint64, stored bool) error {
+	if id == "" {
+		return nil
+	}
+	key := msgIDKey(id)
+	b := t.tx.Bucket(bMsgIDs)
+	old := b.Get(key)
+	flag := idReferenced
+	if stored {
+		flag = idStored
+	}
+	if old != nil && (!stored || (len(old) == 9 && old[8] == idStored)) {
+		return nil
+	}
+	if old != nil && len(old) == 9 {
+		n = binary.BigEndian.Uint64(old) // a ghost becomes real in the case that knew it
+	}
+	v := append(u64(n), flag)
+	if err := b.Put(key, v); err != nil {
+		return fmt.Errorf("index message-id: %w", err)
+	}
+	return nil
+}
+
+// Quarantined is a message kept raw because it could not become part of a
+// case.
+type Quarantined struct {
+	Seq        uint64           `json:"id"`
+	Reason     string           `json:"reason"`
+	Envelope   support.Envelope `json:"envelope"`
+	ReceivedAt time.Time        `json:"received_at"`
+	MessageID  string           `json:"message_id,omitempty"`
+	From       string           `json:"from,omitempty"`
+	Subject    string           `json:"subject,omitempty"`
+	Size       int64            `json:"size"`
+}
+
+// Quarantine keeps raw with the reason it could not be filed. Nothing that
+// got a 250 is ever dropped: this is where the unparseable goes.
+func (t *Tx) Quarantine(q *Quarantined, raw []byte) error {
+	seq, err := nextSeq(t.tx.Bucket(bMeta), kSeq)
+	if err != nil {
+		return fmt.Errorf("allocate message number: %w", err)
+	}
+	q.Seq = seq
+	q.Size = int64(len(raw))
+	if err := t.tx.Bucket(bRaw).Put(u64(seq), raw); err != nil {
+		return fmt.Errorf("save quarantined message: %w", err)
+	}
+	if err := putJSON(t.tx.Bucket(bQuarantine), u64(seq), q); err != nil {
+		return fmt.Errorf("save quarantine record: %w", err)
+	}
+	if q.MessageID != "" {
+		// Remember it so a redelivery of the same bad message is stored once.
+		return t.IndexMessageID(q.MessageID, 0, true)
+	}
+	return nil
+}
+
+func hasPrefix(k, p []byte) bool { return bytes.HasPrefix(k, p) }

@@ -1,0 +1,105 @@
+package support
+
+import (
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Classify makes a first guess at the kind of a case from the words of its
+// subject and body, in English and Spanish. It is only a first guess: agents
+// correct it. Subject words weigh three times body words because customers
+// name the problem there. Ties and silence fall to KindProblem, the kind with
+// the tightest promises, so a misclassified case errs on the side of speed.
+func Classify(subject, body string) Kind {
+	score := map[Kind]int{}
+	count := func(text string, weight int) {
+		for _, w := range words(text) {
+			if k, ok := kindWords[w]; ok {
+				score[k] += weight
+			}
+		}
+		for phrase, k := range kindPhrases {
+			score[k] += weight * strings.Count(" "+strings.Join(words(text), " ")+" ", " "+phrase+" ")
+		}
+	}
+	count(subject, 3)
+	if len(body) > 4000 {
+		body = body[:4000]
+	}
+	count(body, 1)
+	best, bestScore := KindProblem, score[KindProblem]
+	for _, k := range []Kind{KindConfiguration, KindInformation} {
+		if score[k] > bestScore {
+			best, bestScore = k, score[k]
+		}
+	}
+	return best
+}
+
+// words lower-cases text, strips accents (customers write "configuracion"
+// as often as "configuración") and splits it on anything not a letter or
+// digit.
+func words(text string) []string {
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	s, _, err := transform.String(t, strings.ToLower(text))
+	if err != nil {
+		s = strings.ToLower(text)
+	}
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+var kindWords = map[string]Kind{
+	// problem
+	"error": KindProblem, "errors": KindProblem, "errores": KindProblem, "fail": KindProblem,
+	"fails": KindProblem, "failed": KindProblem, "failing": KindProblem, "failure": KindProblem,
+	"broken": KindProblem, "down": KindProblem, "outage": KindProblem, "crash": KindProblem,
+	"crashes": KindProblem, "bug": KindProblem, "issue": KindProblem, "problem": KindProblem,
+	"slow": KindProblem, "unavailable": KindProblem, "cannot": KindProblem, "can't": KindProblem,
+	"urgent": KindProblem, "timeout": KindProblem, "500": KindProblem, "503": KindProblem,
+	"problema": KindProblem, "problemas": KindProblem, "fallo": KindProblem, "falla": KindProblem,
+	"caido": KindProblem, "caida": KindProblem, "roto": KindProblem, "lento": KindProblem,
+	"incidencia": KindProblem, "urgente": KindProblem, "funciona": KindProblem, "averia": KindProblem,
+	// configuration
+	"configure": KindConfiguration, "configuration": KindConfiguration, "config": KindConfiguration,
+	"setup": KindConfiguration, "enable": KindConfiguration, "disable": KindConfiguration,
+	"change": KindConfiguration, "add": KindConfiguration, "remove": KindConfiguration,
+	"increase": KindConfiguration, "whitelist": KindConfiguration, "allowlist": KindConfiguration,
+	"dns": KindConfiguration, "quota": KindConfiguration, "migrate": KindConfiguration,
+	"configurar": KindConfiguration, "configuracion": KindConfiguration, "cambiar": KindConfiguration,
+	"cambio": KindConfiguration, "activar": KindConfiguration, "desactivar": KindConfiguration,
+	"habilitar": KindConfiguration, "deshabilitar": KindConfiguration, "anadir": KindConfiguration,
+	"agregar": KindConfiguration, "eliminar": KindConfiguration, "ampliar": KindConfiguration,
+	"alta": KindConfiguration, "baja": KindConfiguration,
+	// information
+	"question": KindInformation, "information": KindInformation, "info": KindInformation,
+	"how": KindInformation, "what": KindInformation, "when": KindInformation, "why": KindInformation,
+	"documentation": KindInformation, "docs": KindInformation, "pricing": KindInformation,
+	"wondering": KindInformation, "clarify": KindInformation, "explain": KindInformation,
+	"pregunta": KindInformation, "consulta": KindInformation, "informacion": KindInformation,
+	"duda": KindInformation, "dudas": KindInformation, "como": KindInformation, "cuando": KindInformation,
+	"documentacion": KindInformation, "precio": KindInformation, "precios": KindInformation,
+	"saber": KindInformation, "explicar": KindInformation,
+}
+
+// kindPhrases catch what single words miss ("no funciona" is a problem even
+// though "como" is in the same sentence).
+var kindPhrases = map[string]Kind{
+	"does not work":        KindProblem,
+	"doesn t work":         KindProblem,
+	"not working":          KindProblem,
+	"no funciona":          KindProblem,
+	"no puedo":             KindProblem,
+	"no carga":             KindProblem,
+	"please change":        KindConfiguration,
+	"please enable":        KindConfiguration,
+	"could you add":        KindConfiguration,
+	"por favor cambiar":    KindConfiguration,
+	"is it possible":       KindInformation,
+	"es posible":           KindInformation,
+	"me gustaria saber":    KindInformation,
+	"i would like to know": KindInformation,
+}

@@ -1,0 +1,194 @@
+// Package support is the domain of casemail: Support Cases, the messages that
+// make them up, their kinds and statuses, and the errors the rest of the
+// program shares. It imports nothing of ours; every other package points
+// inward to it.
+package support
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// Kind is the incident kind of a case, as the support contract names them.
+type Kind string
+
+const (
+	KindProblem       Kind = "problem"       // something in the service does not work
+	KindConfiguration Kind = "configuration" // a request to change a configuration
+	KindInformation   Kind = "information"   // a question
+)
+
+// Valid reports whether k is one of the three contract kinds.
+func (k Kind) Valid() bool {
+	return k == KindProblem || k == KindConfiguration || k == KindInformation
+}
+
+// Direction says whether a message came to us or left us.
+type Direction string
+
+const (
+	Inbound  Direction = "inbound"
+	Outbound Direction = "outbound"
+)
+
+// Address is a mailbox: a display name and an addr-spec.
+type Address struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+// String formats the address for people, not for headers.
+func (a Address) String() string {
+	if a.Name == "" {
+		return a.Address
+	}
+	return a.Name + " <" + a.Address + ">"
+}
+
+// NormalizeAddress lower-cases an addr-spec for comparison. Local parts are
+// case-sensitive by RFC 5321, but no mail system a customer uses treats them
+// so, and matching participants must not depend on how a client spelt them.
+func NormalizeAddress(addr string) string {
+	return strings.ToLower(strings.TrimSpace(addr))
+}
+
+// Envelope is what the SMTP (or LMTP, or IMAP) transaction told us.
+type Envelope struct {
+	MailFrom   string    `json:"mail_from"`
+	Rcpts      []string  `json:"rcpts"`
+	Remote     string    `json:"remote,omitempty"`
+	Helo       string    `json:"helo,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// Attachment is a part of a message that is not its text body: a file or an
+// inline image. Data is filled by the parser and not kept in the store, where
+// the raw message holds it.
+type Attachment struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Inline      bool   `json:"inline,omitempty"`
+	ContentID   string `json:"content_id,omitempty"`
+	Data        []byte `json:"-"`
+}
+
+// AutoHeaders are the headers that tell a human message from an automatic
+// one (RFC 3834, RFC 2076, RFC 2919, Microsoft's X-Auto-Response-Suppress).
+// They are recorded on arrival so loop protection can consult them later.
+type AutoHeaders struct {
+	AutoSubmitted         string `json:"auto_submitted,omitempty"`
+	Precedence            string `json:"precedence,omitempty"`
+	ListID                string `json:"list_id,omitempty"`
+	XAutoResponseSuppress string `json:"x_auto_response_suppress,omitempty"`
+}
+
+// IsAutomatic reports whether the headers mark the message as sent by a
+// machine rather than a person (RFC 3834 section 2; Precedence as used by
+// list managers and vacation programs).
+func (h AutoHeaders) IsAutomatic() bool {
+	as := strings.ToLower(strings.TrimSpace(h.AutoSubmitted))
+	if as != "" && as != "no" {
+		return true
+	}
+	switch strings.ToLower(strings.TrimSpace(h.Precedence)) {
+	case "bulk", "junk", "list":
+		return true
+	}
+	return h.ListID != ""
+}
+
+// Message is one mail in a case, parsed. Message IDs are kept without angle
+// brackets.
+type Message struct {
+	Seq        uint64    `json:"seq"` // store-wide arrival order
+	Case       uint64    `json:"case"`
+	Direction  Direction `json:"direction"`
+	MessageID  string    `json:"message_id"`
+	InReplyTo  []string  `json:"in_reply_to,omitempty"`
+	References []string  `json:"references,omitempty"`
+
+	From    Address   `json:"from"`
+	Sender  Address   `json:"sender,omitempty"`
+	To      []Address `json:"to,omitempty"`
+	Cc      []Address `json:"cc,omitempty"`
+	ReplyTo []Address `json:"reply_to,omitempty"`
+	Subject string    `json:"subject"`
+	Date    time.Time `json:"date"`
+
+	// Text is the whole text body (text/plain preferred, HTML turned into
+	// text otherwise); NewText is what the writer added, without the quoted
+	// message and the signature. A case shows NewText.
+	Text        string       `json:"-"`
+	NewText     string       `json:"text"`
+	HTML        bool         `json:"html,omitempty"` // the text came from HTML
+	Language    string       `json:"language,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Auto        AutoHeaders  `json:"auto,omitempty"`
+
+	Envelope Envelope `json:"envelope"`
+	RawSize  int64    `json:"raw_size"`
+	// Notes are things the parser wants an operator to know: a charset it
+	// could not decode, a MIME structure cut off at a limit.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// AllReferences returns In-Reply-To followed by References from the newest
+// to the oldest, without duplicates: the order in which a thread parent is
+// most likely to be found.
+func (m *Message) AllReferences() []string {
+	seen := make(map[string]bool, len(m.InReplyTo)+len(m.References))
+	out := make([]string, 0, len(m.InReplyTo)+len(m.References))
+	add := func(id string) {
+		if id != "" && id != m.MessageID && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range m.InReplyTo {
+		add(id)
+	}
+	for i := len(m.References) - 1; i >= 0; i-- {
+		add(m.References[i])
+	}
+	return out
+}
+
+// Sentinel errors shared across packages. Callers wrap them with context;
+// the SMTP layer maps them to reply codes in one place.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrStoreClosed    = errors.New("store closed")
+	ErrTooBig         = errors.New("message too big")
+	ErrStoreLocked    = errors.New("database is locked by another process")
+	ErrSchemaMismatch = errors.New("database schema version not supported")
+)
+
+// Delivery is what became of one incoming message.
+type Delivery struct {
+	Case        uint64 `json:"case,omitempty"`
+	Seq         uint64 `json:"seq"`
+	MessageID   string `json:"message_id,omitempty"`
+	NewCase     bool   `json:"new_case,omitempty"`
+	Duplicate   bool   `json:"duplicate,omitempty"`
+	Quarantined bool   `json:"quarantined,omitempty"`
+	// Reason says how the case was found, or why the message was quarantined.
+	Reason string `json:"reason,omitempty"`
+}
+
+// SplitPlus splits local+detail@domain into "local@domain" (normalised) and
+// "detail". ok is false when addr has no '@'. Plus-addressing is how reply
+// tokens travel, so every support address accepts its plus variants.
+func SplitPlus(addr string) (base, detail string, ok bool) {
+	addr = NormalizeAddress(strings.Trim(addr, "<>"))
+	at := strings.LastIndexByte(addr, '@')
+	if at <= 0 || at == len(addr)-1 {
+		return "", "", false
+	}
+	local, domain := addr[:at], addr[at+1:]
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local, detail = local[:i], local[i+1:]
+	}
+	return local + "@" + domain, detail, true
+}
