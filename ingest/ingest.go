@@ -9,6 +9,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -69,13 +70,15 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 		env.ReceivedAt = now
 	}
 	m, perr := mailparse.Parse(raw, in.opt.Limits)
+	bodyHash := BodyHash(raw)
 	var d support.Delivery
 	var err error
-	switch reason := quarantineReason(m, perr); {
+	switch reason := quarantineReason(m, env, perr); {
 	case reason != "":
-		d, err = in.quarantine(env, m, raw, reason)
+		d, err = in.quarantine(env, m, raw, bodyHash, reason)
 	default:
 		m.Direction = support.Inbound
+		m.BodyHash = bodyHash
 		m.Envelope = env
 		if m.MessageID == "" {
 			m.MessageID = in.syntheticID(raw)
@@ -96,14 +99,14 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 	return d, nil
 }
 
-func quarantineReason(m *support.Message, perr error) string {
+func quarantineReason(m *support.Message, env support.Envelope, perr error) string {
 	switch {
 	case perr != nil:
 		return perr.Error()
 	case m == nil:
 		return "parser returned nothing"
-	case m.From.Address == "" && m.Sender.Address == "":
-		return "no From or Sender address: the case would have no customer to answer"
+	case m.From.Address == "" && m.Sender.Address == "" && env.MailFrom == "":
+		return "no From, Sender or envelope sender: the case would have no customer to answer"
 	}
 	return ""
 }
@@ -113,11 +116,19 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 	if m.From.Address == "" {
 		m.From = m.Sender
 	}
+	if m.From.Address == "" {
+		m.From = support.Address{Address: m.Envelope.MailFrom}
+		m.Notes = append(m.Notes, "no From header: the envelope sender is taken as the customer")
+	}
+	kind := support.Classify(m.Subject, m.NewText)
 	err := in.st.Write(func(tx *store.Tx) error {
 		d = support.Delivery{MessageID: m.MessageID}
-		if n, ok := tx.HasMessage(m.MessageID); ok {
+		if n, ok := tx.HasCopy(m.MessageID, m.BodyHash); ok {
 			d.Case, d.Duplicate, d.Reason = n, true, "duplicate message-id"
 			return nil
+		}
+		if _, ok := tx.HasMessage(m.MessageID); ok {
+			m.Notes = append(m.Notes, "an earlier message has the same Message-ID with other content; both are kept")
 		}
 		dec, err := threading.Assign(tx, m, m.Envelope.Rcpts, in.opt.Threading)
 		if err != nil {
@@ -129,7 +140,7 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 			if err != nil {
 				return err
 			}
-			c = support.Open(n, m, now)
+			c = support.Open(n, m, kind, now)
 			d.NewCase = true
 		} else {
 			if c, err = tx.Case(dec.Case); err != nil {
@@ -165,16 +176,19 @@ func joinCase(c *support.Case, m *support.Message, dec threading.Decision) {
 	}
 }
 
-func (in *Ingester) quarantine(env support.Envelope, m *support.Message, raw []byte, reason string) (support.Delivery, error) {
-	q := &store.Quarantined{Reason: reason, Envelope: env, ReceivedAt: env.ReceivedAt}
+func (in *Ingester) quarantine(env support.Envelope, m *support.Message, raw []byte, bodyHash, reason string) (support.Delivery, error) {
+	q := &store.Quarantined{Reason: reason, Envelope: env, ReceivedAt: env.ReceivedAt, BodyHash: bodyHash}
 	if m != nil {
 		q.MessageID, q.Subject, q.From = m.MessageID, m.Subject, m.From.Address
+	}
+	if q.MessageID == "" {
+		q.MessageID = in.syntheticID(raw)
 	}
 	var d support.Delivery
 	err := in.st.Write(func(tx *store.Tx) error {
 		d = support.Delivery{MessageID: q.MessageID, Quarantined: true, Reason: reason}
 		if q.MessageID != "" {
-			if _, ok := tx.HasMessage(q.MessageID); ok {
+			if _, ok := tx.HasCopy(q.MessageID, q.BodyHash); ok {
 				d.Duplicate = true
 				return nil
 			}
@@ -208,4 +222,17 @@ func (in *Ingester) log(d support.Delivery, env support.Envelope) {
 	default:
 		l.Info("message filed", "case", d.Case, "seq", d.Seq, "new_case", d.NewCase, "by", d.Reason)
 	}
+}
+
+// BodyHash fingerprints the body of a raw message: everything after the
+// first empty line, with line endings normalised, so the same message
+// relayed with other trace headers or CRLF/LF/CR conversions matches.
+func BodyHash(raw []byte) string {
+	norm := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	norm = bytes.ReplaceAll(norm, []byte("\r"), []byte("\n"))
+	if i := bytes.Index(norm, []byte("\n\n")); i >= 0 {
+		norm = norm[i+2:]
+	}
+	sum := sha256.Sum256(bytes.TrimRight(norm, " \t\n"))
+	return hex.EncodeToString(sum[:12])
 }

@@ -86,3 +86,27 @@ func TestReplyReopensWaitingCase(t *testing.T) {
 		t.Fatalf("case after the customer's reply: %+v", c)
 	}
 }
+
+func TestBodyHashIgnoresLineEndingsAndTrace(t *testing.T) {
+	lf := "Received: from a\nSubject: x\n\nline 1\nline 2\n"
+	crlf := "Received: from b\r\nReceived: from a\r\nSubject: x\r\n\r\nline 1\r\nline 2\r\n\r\n"
+	cr := "Subject: x\r\rline 1\rline 2\r"
+	if BodyHash([]byte(lf)) != BodyHash([]byte(crlf)) || BodyHash([]byte(lf)) != BodyHash([]byte(cr)) {
+		t.Error("the same body with other line endings or trace headers hashes differently")
+	}
+	if BodyHash([]byte(lf)) == BodyHash([]byte("Subject: x\n\nline 1\nline 3\n")) {
+		t.Error("different bodies hash the same")
+	}
+}
+
+func TestSameIDOtherContentIsKept(t *testing.T) {
+	in, st := newIngester(t)
+	d1 := deliver(t, in, "From: a@b.c\nSubject: x\nMessage-ID: <same@x>\n\none\n")
+	d2 := deliver(t, in, "From: a@b.c\nSubject: x\nMessage-ID: <same@x>\n\ntwo\n")
+	if d2.Duplicate || d2.Case != d1.Case {
+		t.Fatalf("second message with the same ID and other content: %+v", d2)
+	}
+	if n, _, _ := st.Counts(); n != 2 {
+		t.Fatalf("stored %d messages, want 2", n)
+	}
+}

@@ -13,9 +13,8 @@ import (
 // is skipped. hint is the charset for raw 8-bit names. bad counts skipped
 // elements, for a note.
 func parseAddressList(v, hint string) (list []support.Address, bad int) {
-	v = fix8bit(v, hint)
 	for _, elem := range splitAddresses(v) {
-		a, ok := parseAddress(elem)
+		a, ok := parseAddress(elem, hint)
 		if !ok {
 			if strings.TrimSpace(elem) != "" {
 				bad++
@@ -28,13 +27,31 @@ func parseAddressList(v, hint string) (list []support.Address, bad int) {
 }
 
 // splitAddresses splits at commas and semicolons outside quoted strings,
-// comments and angle brackets, and drops group names ("team: a, b;").
+// comments and angle brackets, and drops group names ("team: a, b;"). An
+// angle bracket left open would swallow the rest of the list, so then the
+// list is split again without regard to brackets.
 func splitAddresses(v string) []string {
-	var out []string
+	out, angleOpen := splitList(v, true)
+	if angleOpen {
+		out, _ = splitList(v, false)
+	}
+	return out
+}
+
+func splitList(v string, angles bool) (out []string, angleOpen bool) {
 	var cur strings.Builder
 	depth, angle, quoted := 0, false, false
 	for i := 0; i < len(v); i++ {
 		c := v[i]
+		if c == '=' && !quoted && depth == 0 && strings.HasPrefix(v[i:], "=?") {
+			// An encoded word is atomic: a comma inside it
+			// ("=?iso-8859-1?Q?B=FCrling,=20Andreas?=") separates nothing.
+			if _, _, n, ok := parseWord(v[i:]); ok {
+				cur.WriteString(v[i : i+n])
+				i += n - 1
+				continue
+			}
+		}
 		switch {
 		case quoted:
 			if c == '\\' && i+1 < len(v) {
@@ -51,7 +68,7 @@ func splitAddresses(v string) []string {
 		case c == ')' && depth > 0:
 			depth--
 		case depth > 0:
-		case c == '<':
+		case c == '<' && angles:
 			angle = true
 		case c == '>':
 			angle = false
@@ -66,16 +83,17 @@ func splitAddresses(v string) []string {
 		}
 		cur.WriteByte(c)
 	}
-	return append(out, cur.String())
+	return append(out, cur.String()), angle
 }
 
 // parseAddress reads one mailbox: `"Name" <addr>`, `Name <addr>`, `addr`,
 // `addr (Name)`.
-func parseAddress(s string) (support.Address, bool) {
+func parseAddress(s, hint string) (support.Address, bool) {
 	text, comment := stripComments(s)
 	text = strings.TrimSpace(text)
 	var name, addr string
-	if lt := strings.LastIndexByte(text, '<'); lt >= 0 {
+	lt := strings.LastIndexByte(text, '<')
+	if lt >= 0 {
 		gt := strings.IndexByte(text[lt:], '>')
 		if gt < 0 {
 			gt = len(text) - lt
@@ -86,26 +104,16 @@ func parseAddress(s string) (support.Address, bool) {
 			name += " " + text[lt+gt+1:]
 		}
 	} else {
-		// No brackets: the addr-spec is the word with an '@', else the
-		// whole text when it is one word (a local MAILER-DAEMON).
-		for _, w := range strings.Fields(text) {
-			if strings.Contains(w, "@") {
-				addr = w
-				break
-			}
-		}
-		if addr == "" && len(strings.Fields(text)) == 1 {
-			addr = text
-		}
+		addr = bareAddrSpec(text)
 		name = strings.TrimSpace(strings.Replace(text, addr, "", 1))
 	}
-	addr = cleanAddr(addr)
-	if addr == "" || strings.ContainsAny(addr, " \t") {
+	addr = cleanAddr(fix8bit(addr, hint))
+	if addr == "" || (lt < 0 && strings.ContainsAny(addr, " \t") && !strings.HasPrefix(addr, `"`)) {
 		return support.Address{}, false
 	}
-	name = cleanName(name)
+	name = cleanName(name, hint)
 	if name == "" {
-		name = cleanName(comment)
+		name = cleanName(comment, hint)
 	}
 	if strings.EqualFold(name, addr) {
 		name = ""
@@ -113,9 +121,36 @@ func parseAddress(s string) (support.Address, bool) {
 	return support.Address{Name: name, Address: addr}, true
 }
 
+// bareAddrSpec finds the addr-spec in text without angle brackets: the
+// word with an '@', its local part possibly a quoted string
+// ("Millions Lottery"@example.com), else the whole text when it is one
+// word (a local MAILER-DAEMON).
+func bareAddrSpec(text string) string {
+	at := strings.IndexByte(text, '@')
+	if at < 0 {
+		if f := strings.Fields(text); len(f) == 1 {
+			return f[0]
+		}
+		return ""
+	}
+	start := strings.LastIndexAny(text[:at], " \t") + 1
+	if at > 0 && text[at-1] == '"' {
+		if q := strings.LastIndexByte(text[:at-1], '"'); q >= 0 {
+			start = q
+		}
+	}
+	end := strings.IndexAny(text[at:], " \t>")
+	if end < 0 {
+		end = len(text) - at
+	}
+	return text[start : at+end]
+}
+
 func cleanAddr(a string) string {
 	a = strings.TrimSpace(a)
-	a = strings.Trim(a, `"'<>`)
+	if !strings.HasPrefix(a, `"`) || !strings.Contains(a, `"@`) {
+		a = strings.Trim(a, `"'<>`) // keep a quoted local part
+	}
 	if len(a) > 7 && strings.EqualFold(a[:7], "mailto:") {
 		a = a[7:]
 	}
@@ -131,7 +166,7 @@ func cleanAddr(a string) string {
 // cleanName unquotes a display name and decodes its encoded words. Words
 // are decoded after unquoting because clients quote them although RFC 2047
 // section 5 forbids it.
-func cleanName(n string) string {
+func cleanName(n, hint string) string {
 	n = strings.TrimSpace(n)
 	var sb strings.Builder
 	for i := 0; i < len(n); i++ {
@@ -145,7 +180,7 @@ func cleanName(n string) string {
 			sb.WriteByte(c)
 		}
 	}
-	n = decodeWords(sb.String())
+	n = decodeWords(sb.String(), hint)
 	n = strings.Join(strings.Fields(n), " ")
 	return strings.Trim(n, `'" `)
 }

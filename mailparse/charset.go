@@ -116,13 +116,26 @@ func fix8bit(s, hint string) string {
 		}
 		return s
 	}
-	hint = normalizeCharset(hint)
-	if !isUTF8Label(hint) && !isUTF7Label(hint) {
-		if t, note := decodeCharset([]byte(s), hint); note == "" && utf8.ValidString(t) {
+	for _, cs := range rawHeaderCharsets(normalizeCharset(hint)) {
+		t, note := decodeCharset([]byte(s), cs)
+		if note == "" && utf8.ValidString(t) && !strings.ContainsRune(t, utf8.RuneError) {
 			return t
 		}
 	}
 	return fallbackLatin([]byte(s))
+}
+
+// rawHeaderCharsets lists the charsets to try for raw 8-bit header bytes
+// given the body's charset. ISO-2022-JP is 7-bit, so 8-bit bytes in a
+// Japanese mail are Shift_JIS or EUC-JP (Zammad's mail093).
+func rawHeaderCharsets(hint string) []string {
+	switch {
+	case hint == "iso-2022-jp":
+		return []string{"shift_jis", "euc-jp"}
+	case isUTF8Label(hint), isUTF7Label(hint):
+		return nil
+	}
+	return []string{hint}
 }
 
 // decodeUTF7 decodes RFC 2152 UTF-7, which the x/text indexes lack and some

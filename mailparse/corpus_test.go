@@ -86,7 +86,7 @@ func TestCorpusZammad(t *testing.T) {
 			have[a.Filename] = true
 		}
 		for _, a := range exp.Attachments {
-			if a.Filename == "" || !bytes.Contains(b, []byte(a.Filename)) {
+			if !inRawHeader(b, a.Filename) {
 				continue // a name Zammad made up, such as message.html
 			}
 			if !have[a.Filename] {
@@ -99,6 +99,33 @@ func TestCorpusZammad(t *testing.T) {
 	t.Logf("zammad: %d mails, From %d/%d (%.1f%%), Subject %d/%d (%.1f%%)", total, fromOK, total, fromPct, subjOK, total, subjPct)
 	if fromPct < 95 || subjPct < 95 {
 		t.Errorf("zammad match below 95%%: From %.1f%%, Subject %.1f%%", fromPct, subjPct)
+	}
+}
+
+// inRawHeader reports whether name is written in the raw mail as a
+// parameter value (name="x", filename=x, filename*=utf-8''x) or as the left
+// side of a Content-ID, the source of Zammad's names for unnamed inline
+// images.
+func inRawHeader(raw []byte, name string) bool {
+	if name == "" {
+		return false
+	}
+	for rest := raw; ; {
+		i := bytes.Index(rest, []byte(name))
+		if i < 0 {
+			return false
+		}
+		before, after := byte(' '), byte('\n')
+		if i > 0 {
+			before = rest[i-1]
+		}
+		if j := i + len(name); j < len(rest) {
+			after = rest[j]
+		}
+		if bytes.IndexByte([]byte(`="'<`), before) >= 0 && bytes.IndexByte([]byte("\"; \t\r\n@>"), after) >= 0 {
+			return true
+		}
+		rest = rest[i+1:]
 	}
 }
 
@@ -230,4 +257,79 @@ func splitMbox(b []byte) [][]byte {
 		b = b[i+2:]
 	}
 	return out
+}
+
+type stalwartParse struct {
+	Parts []struct {
+		Headers []struct {
+			Name  any `json:"name"`
+			Value struct {
+				Text    *string `json:"Text"`
+				Address *struct {
+					List []struct {
+						Address *string `json:"address"`
+					} `json:"List"`
+				} `json:"Address"`
+			} `json:"value"`
+		} `json:"headers"`
+	} `json:"parts"`
+}
+
+// TestCorpusStalwart compares the top-level From address and Subject with
+// stalwart's mail-parser, where its expected parse has them. A soft check:
+// the misses are logged, and at least 90% must agree.
+func TestCorpusStalwart(t *testing.T) {
+	dir := filepath.Join(corpusDir(t), "stalwart-mail-parser", "resources", "eml")
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checked, agreed int
+	for _, f := range files {
+		j, err := os.ReadFile(strings.TrimSuffix(f, ".eml") + ".json")
+		if err != nil {
+			continue
+		}
+		var exp stalwartParse
+		if err := json.Unmarshal(j, &exp); err != nil || len(exp.Parts) == 0 {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := Parse(b, DefaultLimits())
+		rel, _ := filepath.Rel(dir, f)
+		for _, h := range exp.Parts[0].Headers {
+			var got, want string
+			switch h.Name {
+			case "subject":
+				if h.Value.Text == nil {
+					continue
+				}
+				got, want = m.Subject, strings.TrimSpace(*h.Value.Text)
+			case "from":
+				if h.Value.Address == nil || len(h.Value.Address.List) == 0 || h.Value.Address.List[0].Address == nil {
+					continue
+				}
+				got, want = strings.ToLower(m.From.Address), strings.ToLower(*h.Value.Address.List[0].Address)
+			default:
+				continue
+			}
+			checked++
+			if got == want {
+				agreed++
+			} else {
+				t.Logf("stalwart %s miss %s:\n got  %q\n want %q", h.Name, rel, got, want)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no stalwart expectations read")
+	}
+	rate := 100 * float64(agreed) / float64(checked)
+	t.Logf("stalwart: %d/%d From/Subject values agree (%.1f%%)", agreed, checked, rate)
+	if rate < 90 {
+		t.Errorf("stalwart agreement %.1f%% < 90%%", rate)
+	}
 }

@@ -115,20 +115,22 @@ func unhex(c byte) byte {
 	}
 }
 
-// decodeHeader turns a raw unstructured header value into text: 8-bit bytes
-// first (see fix8bit), then RFC 2047 encoded words.
+// decodeHeader turns a raw unstructured header value into text.
 func decodeHeader(v, hint string) string {
-	return decodeWords(fix8bit(v, hint))
+	return decodeWords(v, hint)
 }
 
-// decodeWords decodes RFC 2047 encoded words. Unlike mime.WordDecoder it
-// joins adjacent words of one charset before converting them, because
-// mailers split multi-byte characters across words; it accepts words
-// glued to text ("Re:=?utf-8?...") and unknown charsets, which it reads as
-// UTF-8 or windows-1252 instead of giving up on the whole header.
-func decodeWords(s string) string {
+// decodeWords decodes RFC 2047 encoded words, and raw 8-bit bytes between
+// them with fix8bit and the charset hint. Unlike mime.WordDecoder it joins
+// adjacent words of one charset before converting them, because mailers
+// split multi-byte characters across words; it accepts words glued to text
+// ("Re:=?utf-8?...") and unknown charsets, which it reads as UTF-8 or
+// windows-1252 instead of giving up on the whole header. Raw 8-bit bytes
+// inside a word are taken in the word's charset (stalwart's legacy set has
+// "=?iso-8859-1?Q?Fr\xf6sche?=").
+func decodeWords(s, hint string) string {
 	if !strings.Contains(s, "=?") {
-		return s
+		return fix8bit(s, hint)
 	}
 	var sb strings.Builder
 	var pending []byte
@@ -149,7 +151,7 @@ func decodeWords(s string) string {
 		cs, data, n, ok := parseWord(s[j:])
 		if !ok {
 			flush()
-			sb.WriteString(s[:j+2])
+			sb.WriteString(fix8bit(s[:j+2], hint))
 			s = s[j+2:]
 			afterWord = false
 			continue
@@ -157,7 +159,7 @@ func decodeWords(s string) string {
 		// White space between two encoded words is not text (section 6.2).
 		if between := s[:j]; !(afterWord && strings.TrimSpace(between) == "") {
 			flush()
-			sb.WriteString(between)
+			sb.WriteString(fix8bit(between, hint))
 		}
 		if cs != pendingCS {
 			flush()
@@ -168,7 +170,7 @@ func decodeWords(s string) string {
 		afterWord = true
 	}
 	flush()
-	sb.WriteString(s)
+	sb.WriteString(fix8bit(s, hint))
 	return sb.String()
 }
 

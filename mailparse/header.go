@@ -100,34 +100,55 @@ func splitField(line []byte) (name, value string, ok bool) {
 }
 
 // readHeader reads a header block from the start of b and returns it with
-// the body that follows. A header ends at an empty line; a line that is
-// neither a field nor a continuation also ends it and starts the body, as
-// Postfix's cleanup does, so that a part with a missing blank line keeps its
-// text. Folded lines are unfolded (RFC 5322 section 2.2.3).
-func readHeader(b []byte) (header, []byte) {
-	var h header
-	rest := b
-	for len(rest) > 0 {
-		line, next := nextLine(rest)
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(bytes.TrimSpace(line)) == 0 && (len(line) == 0 || len(h) == 0) {
-			return h, next
+// the body that follows and the number of malformed lines it tolerated.
+// Folded lines are unfolded (RFC 5322 section 2.2.3). The block ends at the
+// first empty line. A line that is neither a field nor a continuation is
+// taken as a continuation someone forgot to indent when more fields follow
+// it (Zammad's mail054 has a base64 tracker header wrapped that way), and
+// otherwise as the start of the body, as Postfix's cleanup does, so a part
+// that lacks its blank line keeps its text.
+func readHeader(b []byte) (h header, body []byte, junk int) {
+	// One pass to find where the block ends and its last field line, so
+	// that deciding about each malformed line costs nothing.
+	lastField := -1
+	for pos := 0; pos < len(b); {
+		raw, _ := nextLine(b[pos:])
+		line := bytes.TrimSuffix(raw, []byte("\r"))
+		if len(bytes.TrimSpace(line)) == 0 && (len(line) == 0 || lastField < 0) {
+			break
 		}
-		if line[0] == ' ' || line[0] == '\t' {
+		if isFieldLine(line) {
+			lastField = pos
+		}
+		pos += len(raw) + 1
+	}
+	rest, pos := b, 0
+	for len(rest) > 0 {
+		raw, next := nextLine(rest)
+		line := bytes.TrimSuffix(raw, []byte("\r"))
+		if len(bytes.TrimSpace(line)) == 0 && (len(line) == 0 || len(h) == 0) {
+			return h, next, junk
+		}
+		name, value, ok := splitField(line)
+		switch {
+		case ok:
+			h = append(h, field{name: name, value: value})
+		case line[0] == ' ' || line[0] == '\t':
 			if len(h) > 0 {
 				h[len(h)-1].value += string(line)
 			}
-			rest = next
-			continue
+		case pos < lastField:
+			junk++
+			if len(h) > 0 {
+				h[len(h)-1].value += " " + string(line)
+			}
+		default:
+			return h, rest, junk
 		}
-		name, value, ok := splitField(line)
-		if !ok {
-			return h, rest
-		}
-		h = append(h, field{name: name, value: value})
+		pos += len(raw) + 1
 		rest = next
 	}
-	return h, nil
+	return h, nil, junk
 }
 
 // knownFields are header fields that mark a block of text as a mail
@@ -149,25 +170,13 @@ func usable(h header) bool {
 	return false
 }
 
-// maxLeadingJunk is how many lines before the header block are skipped. A
-// few mails arrive with a line or two in front of their header (Zammad's
-// mail068 starts "---- Original email message ----", mbox files start
-// "From sender date"); more than a few means it is not a mail.
-const maxLeadingJunk = 4
-
-// readTopHeader reads the message's own header, skipping an mbox "From "
-// line and a few junk lines before it. skipped counts the junk lines.
-func readTopHeader(b []byte) (h header, body []byte, skipped int, ok bool) {
-	rest := b
-	if bytes.HasPrefix(rest, []byte("From ")) {
-		_, rest = nextLine(rest) // mbox separator, not junk
+// readTopHeader reads the message's own header, after an mbox "From "
+// line if there is one. ok is false when the block holds no field that a
+// mail has: the input is not a mail.
+func readTopHeader(b []byte) (h header, body []byte, junk int, ok bool) {
+	if bytes.HasPrefix(b, []byte("From ")) {
+		_, b = nextLine(b) // mbox separator
 	}
-	for skipped = 0; skipped <= maxLeadingJunk && len(rest) > 0; skipped++ {
-		h, body = readHeader(rest)
-		if usable(h) {
-			return h, body, skipped, true
-		}
-		_, rest = nextLine(rest)
-	}
-	return nil, nil, skipped, false
+	h, body, junk = readHeader(b)
+	return h, body, junk, usable(h)
 }

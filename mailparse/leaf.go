@@ -64,6 +64,13 @@ func (w *walker) attach(e *entity, name string) {
 		w.note("%s", note)
 	}
 	cid := strings.Trim(strings.TrimSpace(e.hdr.get("Content-ID")), "<>")
+	if name == "" && cid != "" {
+		// An unnamed inline image is named by its Content-ID's left side,
+		// which clients make from the file name ("image001.jpg@01CD...");
+		// Zammad does the same.
+		name, _, _ = strings.Cut(cid, "@")
+		name = strings.TrimSpace(name[strings.LastIndexAny(name, `/\`)+1:])
+	}
 	if name == "" {
 		name = w.inventName(e, data)
 	}
@@ -82,7 +89,7 @@ func (w *walker) attach(e *entity, name string) {
 // else by its position and type.
 func (w *walker) inventName(e *entity, data []byte) string {
 	if e.ctype == "message/rfc822" || e.ctype == "message/global" {
-		h, _ := readHeader(data)
+		h, _, _ := readHeader(data)
 		subj := strings.TrimSpace(decodeHeader(h.get("Subject"), w.hint))
 		subj = strings.Map(func(r rune) rune {
 			if r < ' ' || strings.ContainsRune(`/\:*?"<>|`, r) {

@@ -31,14 +31,14 @@ func Parse(raw []byte, lim Limits) (m *support.Message, err error) {
 	}()
 	lim = lim.orDefault()
 	b := normalizeNewlines(raw)
-	h, body, skipped, ok := readTopHeader(b)
+	h, body, junk, ok := readTopHeader(b)
 	if !ok {
 		m.Notes = append(m.Notes, "no mail header found")
 		return m, ErrUnparseable
 	}
 	w := &walker{lim: lim, parts: 1}
-	if skipped > 0 {
-		w.note("skipped %d line(s) before the header", skipped)
+	if junk > 0 {
+		w.note("%d malformed header line(s) skipped or joined", junk)
 	}
 	root := newEntity(h, body, "text/plain")
 	w.hint = charsetHint(root)
@@ -94,19 +94,22 @@ func fillHeaders(m *support.Message, h header, w *walker) {
 		}
 		return all
 	}
-	if from := addrs("From"); len(from) > 0 {
-		m.From = from[0]
-	}
-	if sender := addrs("Sender"); len(sender) > 0 {
-		m.Sender = sender[0]
-	}
-	if m.From.Address == "" && m.Sender.Address != "" {
-		m.From = m.Sender // RFC 5322 section 3.6.2: the Sender sent it
-		w.note("no From address; Sender used")
-	}
+	m.From = bestAddress(addrs("From"))
+	m.Sender = bestAddress(addrs("Sender"))
 	m.To = addrs("To")
 	m.Cc = addrs("Cc")
 	m.ReplyTo = addrs("Reply-To")
+	switch {
+	case m.From.Address != "":
+	case m.Sender.Address != "":
+		m.From = m.Sender // RFC 5322 section 3.6.2: the Sender sent it
+		w.note("no From address; Sender used")
+	case len(m.ReplyTo) > 0:
+		// Spam and some scripts omit From; Reply-To is where an answer
+		// goes, so it is the customer the case has (Zammad does the same).
+		m.From = bestAddress(m.ReplyTo)
+		w.note("no From or Sender address; Reply-To used")
+	}
 
 	m.Subject = cleanSubject(decodeHeader(h.get("Subject"), w.hint))
 	if v := h.get("Date"); v != "" {
@@ -123,6 +126,20 @@ func fillHeaders(m *support.Message, h header, w *walker) {
 		XAutoResponseSuppress: h.get("X-Auto-Response-Suppress"),
 	}
 	m.Language = firstLanguage(h.get("Content-Language"))
+}
+
+// bestAddress picks the first real address: a From of "[??????]" followed
+// by a second From with a mailbox (Zammad's mail017) means the mailbox.
+func bestAddress(list []support.Address) support.Address {
+	for _, a := range list {
+		if strings.Contains(a.Address, "@") {
+			return a
+		}
+	}
+	if len(list) > 0 {
+		return list[0]
+	}
+	return support.Address{}
 }
 
 // cleanSubject turns tabs and line breaks left by folding into spaces.

@@ -103,7 +103,7 @@ func (w *walker) walk(e *entity, depth int) []bodyText {
 			return texts
 		}
 		w.parts++
-		h, body := readHeader(part)
+		h, body, _ := readHeader(part)
 		child := w.walk(newEntity(h, body, defType), depth+1)
 		if w.limitErr != "" {
 			return append(texts, child...)
@@ -168,7 +168,7 @@ func newPartIter(body []byte, boundary string) (*partIter, bool) {
 		rest = r
 		line = bytes.TrimRight(line, " \t\r")
 		if len(line) > 2 && bytes.HasPrefix(line, []byte("--")) && !bytes.ContainsAny(line, " \t") {
-			if h, _ := readHeader(rest); len(h) > 0 {
+			if h, _, _ := readHeader(rest); len(h) > 0 {
 				b := string(line[2:])
 				_, next, _, _ := findDelim(body, 0, b)
 				return &partIter{body: body, boundary: b, pos: next}, true

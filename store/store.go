@@ -37,13 +37,14 @@ var (
 	bRaw        = []byte("raw")        // u64 seq → raw bytes as received
 	bMsgIDs     = []byte("msgids")     // message-id → u64 case | flag
 	bQuarantine = []byte("quarantine") // u64 seq → JSON Quarantined
+	bCopies     = []byte("copies")     // message-id | 0 | body hash → u64 seq (what a redelivery matches)
 
 	kSchema   = []byte("schema")
 	kCaseSeq  = []byte("case_seq")
 	kSeq      = []byte("seq")
 	kTokenKey = []byte("token_key")
 
-	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine}
+	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies}
 )
 
 // Options tune Open.

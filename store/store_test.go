@@ -32,7 +32,7 @@ func addCase(t *testing.T, s *Store, id string, refs ...string) uint64 {
 			return err
 		}
 		m := &support.Message{MessageID: id, References: refs, From: support.Address{Address: "a@b.c"}, Subject: id}
-		c := support.Open(num, m, time.Now())
+		c := support.Open(num, m, support.KindProblem, time.Now())
 		n = num
 		return tx.AddMessage(c, m, []byte("raw "+id), time.Now())
 	})
@@ -123,7 +123,7 @@ func TestGroupCommit(t *testing.T) {
 					return err
 				}
 				m := &support.Message{MessageID: fmt.Sprintf("m%d@x", i), From: support.Address{Address: "a@b.c"}}
-				return tx.AddMessage(support.Open(n, m, time.Now()), m, []byte("x"), time.Now())
+				return tx.AddMessage(support.Open(n, m, support.KindProblem, time.Now()), m, []byte("x"), time.Now())
 			})
 		}(i)
 	}

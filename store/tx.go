@@ -57,6 +57,31 @@ func (t *Tx) HasMessage(id string) (uint64, bool) {
 	return n, ok && flag == idStored
 }
 
+// HasCopy reports whether a message with this Message-ID and this body hash
+// is already stored (or quarantined): a redelivery, which must be stored
+// once. The same Message-ID with another body is not a copy and is kept.
+func (t *Tx) HasCopy(id, bodyHash string) (uint64, bool) {
+	v := t.tx.Bucket(bCopies).Get(copyKey(id, bodyHash))
+	if len(v) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
+}
+
+func copyKey(id, bodyHash string) []byte {
+	return append(append(msgIDKey(id), 0), bodyHash...)
+}
+
+func (t *Tx) putCopy(id, bodyHash string, seq uint64) error {
+	if id == "" {
+		return nil
+	}
+	if err := t.tx.Bucket(bCopies).Put(copyKey(id, bodyHash), u64(seq)); err != nil {
+		return fmt.Errorf("index message copy: %w", err)
+	}
+	return nil
+}
+
 // Case returns case n or an error wrapping support.ErrNotFound.
 func (t *Tx) Case(n uint64) (*support.Case, error) {
 	return getCase(t.tx, n)
@@ -106,6 +131,9 @@ func (t *Tx) AddMessage(c *support.Case, m *support.Message, raw []byte, now tim
 		return fmt.Errorf("index message %d: %w", seq, err)
 	}
 	if err := t.IndexMessageID(m.MessageID, c.Number, true); err != nil {
+		return err
+	}
+	if err := t.putCopy(m.MessageID, m.BodyHash, seq); err != nil {
 		return err
 	}
 	// IDs a message refers to but that never reached us still belong to the
@@ -158,6 +186,7 @@ type Quarantined struct {
 	From       string           `json:"from,omitempty"`
 	Subject    string           `json:"subject,omitempty"`
 	Size       int64            `json:"size"`
+	BodyHash   string           `json:"body_hash,omitempty"`
 }
 
 // Quarantine keeps raw with the reason it could not be filed. Nothing that
@@ -175,11 +204,8 @@ func (t *Tx) Quarantine(q *Quarantined, raw []byte) error {
 	if err := putJSON(t.tx.Bucket(bQuarantine), u64(seq), q); err != nil {
 		return fmt.Errorf("save quarantine record: %w", err)
 	}
-	if q.MessageID != "" {
-		// Remember it so a redelivery of the same bad message is stored once.
-		return t.IndexMessageID(q.MessageID, 0, true)
-	}
-	return nil
+	// Remember it so a redelivery of the same bad message is stored once.
+	return t.putCopy(q.MessageID, q.BodyHash, seq)
 }
 
 func hasPrefix(k, p []byte) bool { return bytes.HasPrefix(k, p) }

@@ -88,9 +88,10 @@ func (c *Case) AddParticipant(a Address) bool {
 }
 
 // Open makes a new case from its first message; number is given by the
-// store. Only the sender becomes a participant: people in Cc join when they
+// store, kind by Classify (called by the caller outside the write
+// transaction, where CPU work does not hold up other writers). Only the sender becomes a participant: people in Cc join when they
 // write themselves, so a stranger cannot add himself by Cc.
-func Open(number uint64, m *Message, now time.Time) *Case {
+func Open(number uint64, m *Message, kind Kind, now time.Time) *Case {
 	subj := strings.TrimSpace(m.Subject)
 	if subj == "" {
 		subj = "(no subject)"
@@ -99,7 +100,7 @@ func Open(number uint64, m *Message, now time.Time) *Case {
 		Number:   number,
 		Subject:  subj,
 		Customer: Address{Name: m.From.Name, Address: NormalizeAddress(m.From.Address)},
-		Kind:     Classify(m.Subject, m.NewText),
+		Kind:     kind,
 		Status:   StatusNew,
 		Created:  now,
 		Updated:  now,

@@ -17,13 +17,22 @@ import (
 func Classify(subject, body string) Kind {
 	score := map[Kind]int{}
 	count := func(text string, weight int) {
-		for _, w := range words(text) {
+		ws := words(text)
+		for _, w := range ws {
 			if k, ok := kindWords[w]; ok {
 				score[k] += weight
+				continue
+			}
+			for _, st := range kindStems {
+				if strings.HasPrefix(w, st.prefix) {
+					score[st.kind] += weight
+					break
+				}
 			}
 		}
+		joined := " " + strings.Join(ws, " ") + " "
 		for phrase, k := range kindPhrases {
-			score[k] += weight * strings.Count(" "+strings.Join(words(text), " ")+" ", " "+phrase+" ")
+			score[k] += weight * strings.Count(joined, " "+phrase+" ")
 		}
 	}
 	count(subject, 3)
@@ -44,12 +53,23 @@ func Classify(subject, body string) Kind {
 // as often as "configuración") and splits it on anything not a letter or
 // digit.
 func words(text string) []string {
-	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-	s, _, err := transform.String(t, strings.ToLower(text))
-	if err != nil {
-		s = strings.ToLower(text)
+	s := strings.ToLower(text)
+	if !isASCII(s) {
+		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+		if out, _, err := transform.String(t, s); err == nil {
+			s = out
+		}
 	}
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 var kindWords = map[string]Kind{
@@ -76,13 +96,27 @@ var kindWords = map[string]Kind{
 	"alta": KindConfiguration, "baja": KindConfiguration,
 	// information
 	"question": KindInformation, "information": KindInformation, "info": KindInformation,
-	"how": KindInformation, "what": KindInformation, "when": KindInformation, "why": KindInformation,
+
 	"documentation": KindInformation, "docs": KindInformation, "pricing": KindInformation,
 	"wondering": KindInformation, "clarify": KindInformation, "explain": KindInformation,
 	"pregunta": KindInformation, "consulta": KindInformation, "informacion": KindInformation,
-	"duda": KindInformation, "dudas": KindInformation, "como": KindInformation, "cuando": KindInformation,
+	"duda": KindInformation, "dudas": KindInformation,
 	"documentacion": KindInformation, "precio": KindInformation, "precios": KindInformation,
 	"saber": KindInformation, "explicar": KindInformation,
+}
+
+// kindStems catch the inflections single words miss: Spanish verbs
+// ("configuro", "configurado", "habilitamos") and English derivations.
+var kindStems = []struct {
+	prefix string
+	kind   Kind
+}{
+	{"configur", KindConfiguration}, {"habilit", KindConfiguration}, {"deshabilit", KindConfiguration},
+	{"modific", KindConfiguration}, {"instal", KindConfiguration}, {"actualiz", KindConfiguration},
+	{"cambi", KindConfiguration}, {"activ", KindConfiguration}, {"desactiv", KindConfiguration},
+	{"fall", KindProblem}, {"error", KindProblem}, {"crash", KindProblem}, {"averi", KindProblem},
+	{"pregunt", KindInformation}, {"consult", KindInformation}, {"inform", KindInformation},
+	{"document", KindInformation}, {"explic", KindInformation},
 }
 
 // kindPhrases catch what single words miss ("no funciona" is a problem even

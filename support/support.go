@@ -129,6 +129,10 @@ type Message struct {
 
 	Envelope Envelope `json:"envelope"`
 	RawSize  int64    `json:"raw_size"`
+	// BodyHash identifies the content independent of line endings and
+	// trace headers: with MessageID it tells a redelivery from a different
+	// message that reuses an ID.
+	BodyHash string `json:"body_hash,omitempty"`
 	// Notes are things the parser wants an operator to know: a charset it
 	// could not decode, a MIME structure cut off at a limit.
 	Notes []string `json:"notes,omitempty"`

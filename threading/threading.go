@@ -82,6 +82,17 @@ func Assign(l Lookup, m *support.Message, rcpts []string, opt Options) (Decision
 			return Decision{Case: n, Reason: ByReferences}, nil
 		}
 	}
+	// A message that arrives after a reply to it: the reply made its ID
+	// known to a case.
+	if m.MessageID != "" {
+		n, err := l.CaseForMessageID(m.MessageID)
+		if err != nil {
+			return Decision{}, fmt.Errorf("look up message-id %q: %w", m.MessageID, err)
+		}
+		if n != 0 {
+			return Decision{Case: n, Reason: ByReferences}, nil
+		}
+	}
 	if n := SubjectTag(m.Subject); n != 0 {
 		c, err := l.Case(n)
 		switch {
