@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,6 +42,10 @@ func (c *Client) Quarantine(ctx context.Context) ([]QuarantineView, error) {
 }
 
 func (c *Client) get(ctx context.Context, path string, v any) error {
+	return c.do(ctx, http.MethodGet, path, nil, v)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body, v any) error {
 	hc := c.HTTP
 	if hc == nil {
 		hc = &http.Client{Timeout: 30 * time.Second}
@@ -52,9 +57,20 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 	if host == "" || host == "0.0.0.0" || host == "::" {
 		host = "127.0.0.1" // the daemon listens on every address; loopback is one
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+path, nil)
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://"+net.JoinHostPort(host, port)+path, rd)
 	if err != nil {
 		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
@@ -64,16 +80,16 @@ func (c *Client) get(ctx context.Context, path string, v any) error {
 		return fmt.Errorf("cannot reach the casemail daemon at %s (is `casemail serve` running with this config?): %w", c.Addr, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
 	if err != nil {
 		return fmt.Errorf("read response from %s: %w", c.Addr, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		var e struct{ Error string }
-		if json.Unmarshal(body, &e) == nil && e.Error != "" {
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
 			return fmt.Errorf("daemon says: %s (HTTP %d)", e.Error, resp.StatusCode)
 		}
 		return fmt.Errorf("daemon answered HTTP %d", resp.StatusCode)
 	}
-	return json.Unmarshal(body, v)
+	return json.Unmarshal(data, v)
 }

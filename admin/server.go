@@ -25,23 +25,38 @@ type Reader interface {
 
 // Server serves the admin API.
 type Server struct {
-	r     Reader
-	token string
-	log   *slog.Logger
-	http  *http.Server
+	r            Reader
+	outbox       Outbox
+	outboxReader OutboxReader
+	token        string
+	log          *slog.Logger
+	http         *http.Server
 }
 
-// NewServer returns the API over r. When token is not empty every request
-// must carry "Authorization: Bearer <token>".
-func NewServer(r Reader, token string, log *slog.Logger) *Server {
-	if log == nil {
-		log = slog.Default()
+// Options give the API what it serves.
+type Options struct {
+	Cases        Reader
+	Outbox       Outbox
+	OutboxReader OutboxReader
+	// Token, when not empty, is required on every request as
+	// "Authorization: Bearer <token>".
+	Token  string
+	Logger *slog.Logger
+}
+
+// NewServer returns the API.
+func NewServer(opt Options) *Server {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
 	}
-	s := &Server{r: r, token: token, log: log}
+	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/cases", s.listCases)
 	mux.HandleFunc("GET /api/v1/cases/{n}", s.showCase)
+	mux.HandleFunc("POST /api/v1/cases/{n}/reply", s.reply)
 	mux.HandleFunc("GET /api/v1/quarantine", s.listQuarantine)
+	mux.HandleFunc("GET /api/v1/outbox", s.listOutbox)
+	mux.HandleFunc("POST /api/v1/outbox/{id}/{action}", s.controlOutbox)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.http = &http.Server{Handler: s.auth(mux), ReadHeaderTimeout: 10 * time.Second}
 	return s

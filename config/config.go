@@ -23,6 +23,10 @@ type Config struct {
 	Admin     Admin     `mapstructure:"admin"`
 	Parse     Parse     `mapstructure:"parse"`
 	Log       Log       `mapstructure:"log"`
+
+	Outbound      Outbound      `mapstructure:"outbound"`
+	BusinessHours BusinessHours `mapstructure:"business_hours"`
+	Notify        Notify        `mapstructure:"notify"`
 }
 
 // Support says who we are to customers.
@@ -34,6 +38,9 @@ type Support struct {
 	// Hostname is the right-hand side of Message-IDs we generate; empty
 	// means the domain of the first address (see Host).
 	Hostname string `mapstructure:"hostname"`
+	// TeamAddress is told when mail to a customer fails permanently; ""
+	// records the failure on the case only.
+	TeamAddress string `mapstructure:"team_address"`
 }
 
 // Host returns the host for Message-IDs we generate: Hostname when set,
@@ -108,8 +115,11 @@ type Admin struct {
 // IsLoopback reports whether Listen binds only to the loopback interface.
 // An empty host (all interfaces) and host names other than "localhost" count
 // as not loopback: we cannot know where they resolve, so we assume the worst.
-func (a Admin) IsLoopback() bool {
-	host, _, err := net.SplitHostPort(a.Listen)
+func (a Admin) IsLoopback() bool { return isLoopbackAddr(a.Listen) }
+
+// isLoopbackAddr reports whether host:port names the loopback interface.
+func isLoopbackAddr(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
 	if err != nil {
 		return false
 	}
@@ -168,6 +178,19 @@ func Default() *Config {
 		Admin: Admin{Listen: "127.0.0.1:8025"},
 		Parse: Parse{MaxDepth: 30, MaxParts: 1000},
 		Log:   Log{Level: "info", Format: "text"},
+		Outbound: Outbound{
+			Smarthost: "127.0.0.1:25", TLS: "opportunistic",
+			ConnectTimeout: 30 * time.Second, CommandTimeout: 5 * time.Minute, DataTimeout: 10 * time.Minute,
+			Workers: 4, RetryMin: 5 * time.Minute, RetryMax: time.Hour, MaxAge: 120 * time.Hour,
+			Ack: PolicyImmediate, Response: PolicyBusinessHours, Update: PolicyBusinessHours,
+		},
+		BusinessHours: BusinessHours{
+			Timezone: "Europe/Madrid",
+			Monday:   []string{"09:00-18:00"}, Tuesday: []string{"09:00-18:00"}, Wednesday: []string{"09:00-18:00"},
+			Thursday: []string{"09:00-18:00"}, Friday: []string{"09:00-18:00"}, Saturday: []string{}, Sunday: []string{},
+			Holidays: []string{}, Exceptions: []string{},
+		},
+		Notify: Notify{DefaultLanguage: "en"},
 	}
 }
 
@@ -185,6 +208,9 @@ func (c *Config) Redacted() *Config {
 	}
 	if r.Admin.Token != "" {
 		r.Admin.Token = redacted
+	}
+	if r.Outbound.Password != "" {
+		r.Outbound.Password = redacted
 	}
 	return &r
 }

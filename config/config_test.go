@@ -100,7 +100,7 @@ func TestExampleDocumentsEveryKey(t *testing.T) {
 		sec := root.Content[i+1]
 		for j := 0; j < len(sec.Content); j += 2 {
 			k := sec.Content[j]
-			documented[root.Content[i].Value+"."+k.Value] = k.HeadComment != "" || k.LineComment != ""
+			documented[root.Content[i].Value+"."+k.Value] = k.HeadComment != "" || k.LineComment != "" || sec.Content[j+1].LineComment != ""
 		}
 	}
 	for _, key := range tagKeys(reflect.TypeFor[config.Config](), "") {

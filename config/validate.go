@@ -33,6 +33,10 @@ func (c *Config) Validate() error {
 	positive(&ps, "parse.max_depth", c.Parse.MaxDepth, 30)
 	positive(&ps, "parse.max_parts", c.Parse.MaxParts, 1000)
 	c.Log.validate(&ps)
+	validTeamAddress(&ps, c.Support.TeamAddress)
+	c.Outbound.validate(&ps)
+	c.BusinessHours.validate(&ps)
+	c.Notify.validate(&ps)
 	return ps.err()
 }
 

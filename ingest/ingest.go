@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/casemail/casemail/mailparse"
+	"github.com/casemail/casemail/replytoken"
 	"github.com/casemail/casemail/store"
 	"github.com/casemail/casemail/support"
 	"github.com/casemail/casemail/threading"
@@ -36,6 +37,15 @@ type Options struct {
 	// Delivered, when set, is called after each committed delivery (outside
 	// the transaction), for example to wake the notifier.
 	Delivered func(support.Delivery)
+	// Opened, when set, runs inside the transaction that opens a case, so
+	// what it queues (the acknowledgement) commits with the message or not
+	// at all.
+	Opened func(tx *store.Tx, c *support.Case, m *support.Message) error
+	// Bounced, when set, is given mail sent to one of our VERP return paths
+	// (support+bounce-<token>@…) with the outbox row the token names, inside
+	// the transaction. It returns the case the report belongs to, or 0 when
+	// the row is unknown. A bounce never opens a case.
+	Bounced func(tx *store.Tx, outboxID uint64, m *support.Message) (uint64, error)
 }
 
 // Ingester files incoming mail into cases.
@@ -77,7 +87,7 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 	case reason != "":
 		d, err = in.quarantine(env, m, raw, bodyHash, reason)
 	default:
-		m.Direction = support.Inbound
+		m.Direction = support.Incoming
 		m.BodyHash = bodyHash
 		m.Envelope = env
 		if m.MessageID == "" {
@@ -130,6 +140,15 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 		if _, ok := tx.HasMessage(m.MessageID); ok {
 			m.Notes = append(m.Notes, "an earlier message has the same Message-ID with other content; both are kept")
 		}
+		if id, ok := in.bounceRow(m.Envelope.Rcpts); ok && in.opt.Bounced != nil {
+			n, err := in.opt.Bounced(tx, id, m)
+			if err != nil {
+				return fmt.Errorf("bounce for outbox %d: %w", id, err)
+			}
+			if n != 0 {
+				return fileReport(tx, n, m, raw, id, now, &d)
+			}
+		}
 		dec, err := threading.Assign(tx, m, m.Envelope.Rcpts, in.opt.Threading)
 		if err != nil {
 			return fmt.Errorf("thread: %w", err)
@@ -141,6 +160,9 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 				return err
 			}
 			c = support.Open(n, m, kind, now)
+			if c.Language == "" {
+				c.Language = support.DetectLanguage(m.Subject + "\n" + m.NewText)
+			}
 			d.NewCase = true
 		} else {
 			if c, err = tx.Case(dec.Case); err != nil {
@@ -153,12 +175,45 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 			return err
 		}
 		d.Case, d.Seq = c.Number, m.Seq
+		if d.NewCase && in.opt.Opened != nil {
+			return in.opt.Opened(tx, c, m)
+		}
 		return nil
 	})
 	if err != nil {
 		return support.Delivery{}, fmt.Errorf("file message %s: %w", m.MessageID, err)
 	}
 	return d, nil
+}
+
+// bounceRow returns the outbox row named by a VERP return path among the
+// recipients.
+func (in *Ingester) bounceRow(rcpts []string) (uint64, bool) {
+	for _, r := range rcpts {
+		tok, ok := threading.TokenOf(r, in.opt.Threading.Addresses)
+		if !ok || !strings.HasPrefix(tok, replytoken.BouncePrefix) {
+			continue
+		}
+		if id, err := replytoken.ParseBounce(in.opt.Threading.Key, strings.TrimPrefix(tok, replytoken.BouncePrefix)); err == nil {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// fileReport stores a delivery report in the case of the message it is
+// about, without touching the case's status or participants.
+func fileReport(tx *store.Tx, n uint64, m *support.Message, raw []byte, id uint64, now time.Time, d *support.Delivery) error {
+	c, err := tx.Case(n)
+	if err != nil {
+		return err
+	}
+	m.Notes = append(m.Notes, fmt.Sprintf("delivery report for outgoing message %d", id))
+	if err := tx.AddMessage(c, m, raw, now); err != nil {
+		return err
+	}
+	d.Case, d.Seq, d.Reason = n, m.Seq, "bounce"
+	return nil
 }
 
 // joinCase updates a case for a new inbound message. The sender becomes a

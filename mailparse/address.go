@@ -16,7 +16,9 @@ func parseAddressList(v, hint string) (list []support.Address, bad int) {
 	for _, elem := range splitAddresses(v) {
 		a, ok := parseAddress(elem, hint)
 		if !ok {
-			if strings.TrimSpace(elem) != "" {
+			// "MAILER-DAEMON <>" is the null sender of a bounce: nothing
+			// to read, but nothing broken either.
+			if e := strings.TrimSpace(elem); e != "" && !strings.HasSuffix(e, "<>") {
 				bad++
 			}
 			continue
@@ -38,7 +40,7 @@ func splitAddresses(v string) []string {
 	return out
 }
 
-func splitList(v string, angles bool) (out []string, angleOpen bool) {
+func splitList(v string, angles bool) (out []string, broken bool) {
 	var cur strings.Builder
 	depth, angle, quoted := 0, false, false
 	for i := 0; i < len(v); i++ {
@@ -69,6 +71,9 @@ func splitList(v string, angles bool) (out []string, angleOpen bool) {
 			depth--
 		case depth > 0:
 		case c == '<' && angles:
+			if angle {
+				broken = true // "<<": the brackets cannot be trusted
+			}
 			angle = true
 		case c == '>':
 			angle = false
@@ -83,7 +88,7 @@ func splitList(v string, angles bool) (out []string, angleOpen bool) {
 		}
 		cur.WriteByte(c)
 	}
-	return append(out, cur.String()), angle
+	return append(out, cur.String()), broken || angle
 }
 
 // parseAddress reads one mailbox: `"Name" <addr>`, `Name <addr>`, `addr`,
@@ -96,6 +101,9 @@ func parseAddress(s, hint string) (support.Address, bool) {
 	if lt >= 0 {
 		gt := strings.IndexByte(text[lt:], '>')
 		if gt < 0 {
+			if !strings.Contains(text[lt:], "@") {
+				return support.Address{}, false // "broken <<"
+			}
 			gt = len(text) - lt
 		}
 		addr = text[lt+1 : lt+gt]

@@ -46,8 +46,12 @@ func lookupEncoding(cs string) encoding.Encoding {
 	if cs == "" {
 		return nil
 	}
-	if enc, err := htmlindex.Get(cs); err == nil && enc != nil {
-		return enc
+	// Then the label with a vendor prefix dropped ("iso-gb2312",
+	// "x-windows-1250", "x-mac-..." are all seen).
+	for _, c := range []string{cs, strings.TrimPrefix(cs, "x-"), strings.TrimPrefix(cs, "iso-")} {
+		if enc, err := htmlindex.Get(c); err == nil && enc != nil {
+			return enc
+		}
 	}
 	return nil
 }
@@ -170,7 +174,7 @@ func decodeUTF7(b []byte) string {
 			i = j // the '-' ends the shift and is absorbed
 		}
 	}
-	return sb.String()
+	return fallbackLatin([]byte(sb.String())) // 8-bit bytes have no place in UTF-7
 }
 
 // rawTail is how many trailing base64 characters form whole bytes: a group

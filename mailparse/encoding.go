@@ -19,8 +19,13 @@ func decodeTransfer(cte string, body []byte) (data []byte, note string) {
 		return data, note
 	case "quoted-printable":
 		return decodeQP(body), ""
-	case "", "7bit", "8bit", "binary":
+	case "", "7bit", "8bit", "binary",
+		// Spellings seen in the wild (Dovecot's test mails), all meaning
+		// "not encoded".
+		"7-bit", "7bits", "8-bit", "8bits", "8 bit", "7 bit":
 		return body, ""
+	case "x-uuencode", "uuencode", "x-uue":
+		return decodeUU(body), ""
 	default:
 		return body, "unknown transfer encoding " + quoteShort(cte) + "; kept as is"
 	}
@@ -67,6 +72,41 @@ func decodeBase64(b []byte) (out []byte, ok bool) {
 	}
 	flush()
 	return out, ok
+}
+
+// decodeUU decodes uuencoded content (the pre-MIME "begin 644 name"
+// blocks old Outlook and Pine sent). Lines outside begin/end are skipped.
+func decodeUU(b []byte) []byte {
+	var out []byte
+	in := false
+	for len(b) > 0 {
+		var line []byte
+		line, b = nextLine(b)
+		line = bytes.TrimRight(line, " \r")
+		switch {
+		case !in:
+			in = bytes.HasPrefix(line, []byte("begin "))
+			continue
+		case bytes.Equal(line, []byte("end")):
+			in = false
+			continue
+		case len(line) == 0:
+			continue
+		}
+		n := int((line[0] - ' ') & 0x3f) // bytes this line holds
+		data := line[1:]
+		for i := 0; n > 0 && i < len(data); i += 4 {
+			var g [4]byte
+			for k := 0; k < 4 && i+k < len(data); k++ {
+				g[k] = (data[i+k] - ' ') & 0x3f
+			}
+			three := [3]byte{g[0]<<2 | g[1]>>4, g[1]<<4 | g[2]>>2, g[2]<<6 | g[3]}
+			take := min(n, 3)
+			out = append(out, three[:take]...)
+			n -= take
+		}
+	}
+	return out
 }
 
 // decodeQP decodes quoted-printable (RFC 2045 section 6.7): trailing white

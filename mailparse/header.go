@@ -133,7 +133,11 @@ func readHeader(b []byte) (h header, body []byte, junk int) {
 		switch {
 		case ok:
 			h = append(h, field{name: name, value: value})
-		case line[0] == ' ' || line[0] == '\t':
+		case line[0] == ' ' || line[0] == '\t',
+			// A parameter list cut after its ';' and continued unindented
+			// (Apache James: "Content-Type: multipart/alternative;" then
+			// "boundary=...").
+			len(h) > 0 && strings.HasSuffix(strings.TrimSpace(h[len(h)-1].value), ";"):
 			if len(h) > 0 {
 				h[len(h)-1].value += string(line)
 			}
@@ -170,10 +174,13 @@ func usable(h header) bool {
 	return false
 }
 
-// readTopHeader reads the message's own header, after an mbox "From "
-// line if there is one. ok is false when the block holds no field that a
-// mail has: the input is not a mail.
+// readTopHeader reads the message's own header, after a byte order mark,
+// blank lines and an mbox "From " line, which tools put in front of mails.
+// ok is false when the block holds no field that a mail has: the input is
+// not a mail.
 func readTopHeader(b []byte) (h header, body []byte, junk int, ok bool) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	b = bytes.TrimLeft(b, " \t\r\n")
 	if bytes.HasPrefix(b, []byte("From ")) {
 		_, b = nextLine(b) // mbox separator
 	}

@@ -23,8 +23,12 @@ func HTMLToText(src string) string {
 		case html.ErrorToken:
 			return c.result()
 		case html.TextToken:
-			if c.skip == 0 {
-				c.text(string(z.Text()))
+			t := string(z.Text())
+			if c.inHead && strings.TrimSpace(t) != "" && c.skip == 0 {
+				c.inHead = false // text cannot be in <head>: it has ended
+			}
+			if c.skip == 0 && !c.inHead {
+				c.text(t)
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:
 			name, hasAttr := z.TagName()
@@ -52,10 +56,15 @@ func attr(z *html.Tokenizer, want string) string {
 	}
 }
 
+// maxIndent caps quote prefixes and list indents: they repeat on every
+// line, so hostile nesting would otherwise make the output quadratic.
+const maxIndent = 10
+
 // htmlConv collects output lines, each with the blockquote depth it was
 // started at. Breaks are requested rather than written, so nested blocks
 // make one break and the result has no runs of blank lines.
 type htmlConv struct {
+	inHead    bool // <head> is open; it ends at </head> or body content
 	lines     []outLine
 	open      bool // the last line takes more text
 	wantBlank bool // a blank line before the next text
@@ -77,8 +86,16 @@ type link struct {
 }
 
 var skipped = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Head: true, atom.Title: true,
+	atom.Script: true, atom.Style: true, atom.Title: true,
 	atom.Noscript: true, atom.Template: true, atom.Object: true, atom.Svg: true,
+}
+
+// inHeadOK are the elements that may stand in <head>. Any other element
+// ends it, as in an HTML5 parser, so a mail whose <head> is never closed
+// still shows its text.
+var inHeadOK = map[atom.Atom]bool{
+	atom.Meta: true, atom.Link: true, atom.Title: true, atom.Style: true,
+	atom.Script: true, atom.Base: true, atom.Noscript: true, atom.Template: true,
 }
 
 // blocks maps block elements to the break around them: 2 makes a blank
@@ -93,13 +110,20 @@ var blocks = map[atom.Atom]int{
 }
 
 func (c *htmlConv) start(a atom.Atom, href string, selfClosing bool) {
+	if a == atom.Head {
+		c.inHead = !selfClosing
+		return
+	}
+	if c.inHead && !inHeadOK[a] && c.skip == 0 {
+		c.inHead = false
+	}
 	if skipped[a] {
 		if !selfClosing {
 			c.skip++
 		}
 		return
 	}
-	if c.skip > 0 {
+	if c.skip > 0 || c.inHead {
 		return
 	}
 	if n, ok := blocks[a]; ok {
@@ -115,7 +139,7 @@ func (c *htmlConv) start(a atom.Atom, href string, selfClosing bool) {
 	case atom.Ul, atom.Ol:
 		c.lists++
 	case atom.Li:
-		c.write(strings.Repeat("  ", max(c.lists-1, 0)) + "- ")
+		c.write(strings.Repeat("  ", min(max(c.lists-1, 0), maxIndent)) + "- ")
 	case atom.Td, atom.Th:
 		if c.open && c.last().text.Len() > 0 {
 			c.write(" ")
@@ -128,6 +152,10 @@ func (c *htmlConv) start(a atom.Atom, href string, selfClosing bool) {
 }
 
 func (c *htmlConv) end(a atom.Atom) {
+	if a == atom.Head {
+		c.inHead = false
+		return
+	}
 	if skipped[a] {
 		if c.skip > 0 {
 			c.skip--
@@ -255,6 +283,9 @@ func (c *htmlConv) block(n int) {
 // result renders the lines with their quote prefixes and squeezes blank
 // lines.
 func (c *htmlConv) result() string {
+	for len(c.links) > 0 {
+		c.closeLink() // an <a> left open at the end
+	}
 	var sb strings.Builder
 	blank := 0
 	for i := range c.lines {
@@ -270,7 +301,7 @@ func (c *htmlConv) result() string {
 			blank = 0
 		}
 		if l.depth > 0 {
-			p := strings.Repeat("> ", l.depth)
+			p := strings.Repeat("> ", min(l.depth, maxIndent))
 			if t == "" {
 				p = strings.TrimRight(p, " ")
 			}

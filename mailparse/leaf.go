@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -34,7 +35,8 @@ func (w *walker) leaf(e *entity) []bodyText {
 	if e.ctype == "text/plain" && strings.EqualFold(e.params["format"], "flowed") {
 		text = unflow(text, strings.EqualFold(e.params["delsp"], "yes"))
 	}
-	return []bodyText{{text: text, html: e.ctype == "text/html", lang: firstLanguage(e.hdr.get("Content-Language"))}}
+	lang := firstLanguage(fix8bit(e.hdr.get("Content-Language"), ""))
+	return []bodyText{{text: text, html: e.ctype == "text/html", lang: lang}}
 }
 
 // filename finds an entity's file name: Content-Disposition filename first
@@ -63,7 +65,12 @@ func (w *walker) attach(e *entity, name string) {
 	if note != "" {
 		w.note("%s", note)
 	}
-	cid := strings.Trim(strings.TrimSpace(e.hdr.get("Content-ID")), "<>")
+	if len(data) > 0 && len(e.body) > 0 && &data[0] == &e.body[0] {
+		// Undecoded content is a slice of the input, which the caller
+		// may reuse; the Message must not change under its holder.
+		data = bytes.Clone(data)
+	}
+	cid := strings.Trim(fix8bit(e.hdr.get("Content-ID"), ""), "<> \t")
 	if name == "" && cid != "" {
 		// An unnamed inline image is named by its Content-ID's left side,
 		// which clients make from the file name ("image001.jpg@01CD...");
@@ -76,7 +83,7 @@ func (w *walker) attach(e *entity, name string) {
 	}
 	w.atts = append(w.atts, support.Attachment{
 		Filename:    name,
-		ContentType: e.ctype,
+		ContentType: fix8bit(e.ctype, ""),
 		Size:        int64(len(data)),
 		Inline:      e.disp == "inline" || (e.disp == "" && cid != ""),
 		ContentID:   cid,
@@ -168,7 +175,10 @@ func unflow(text string, delsp bool) string {
 		}
 		if !open {
 			if depth > 0 {
-				cur.WriteString(strings.Repeat(">", depth) + " ")
+				cur.WriteString(strings.Repeat(">", depth))
+				if content != "" {
+					cur.WriteByte(' ')
+				}
 			}
 			curDepth = depth
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -102,6 +104,21 @@ func BenchmarkFlatBomb(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	for b.Loop() {
 		if _, err := Parse(raw, DefaultLimits()); !errors.Is(err, ErrLimit) {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseTypical parses an ordinary Outlook reply with an
+// attachment, for comparison with the bombs.
+func BenchmarkParseTypical(b *testing.B) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "outlook_reply_es.eml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	for b.Loop() {
+		if _, err := Parse(raw, DefaultLimits()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -74,11 +74,15 @@ func charsetHint(root *entity) string {
 
 // fillHeaders sets the header-derived fields of m.
 func fillHeaders(m *support.Message, h header, w *walker) {
-	if ids := parseIDs(h.get("Message-ID")); len(ids) > 0 {
+	// Every string leaves here valid UTF-8, so it survives the store's
+	// JSON unchanged; ids and raw values with stray 8-bit bytes are read as
+	// windows-1252, as consistently as any other reading.
+	raw := func(name string) string { return fix8bit(h.get(name), "") }
+	if ids := parseIDs(raw("Message-ID")); len(ids) > 0 {
 		m.MessageID = ids[0]
 	}
-	m.InReplyTo = parseIDs(h.get("In-Reply-To"))
-	m.References = parseIDs(h.get("References"))
+	m.InReplyTo = parseIDs(raw("In-Reply-To"))
+	m.References = parseIDs(raw("References"))
 
 	addrs := func(name string) []support.Address {
 		var all []support.Address
@@ -120,12 +124,12 @@ func fillHeaders(m *support.Message, h header, w *walker) {
 		}
 	}
 	m.Auto = support.AutoHeaders{
-		AutoSubmitted:         h.get("Auto-Submitted"),
-		Precedence:            h.get("Precedence"),
-		ListID:                h.get("List-Id"),
-		XAutoResponseSuppress: h.get("X-Auto-Response-Suppress"),
+		AutoSubmitted:         raw("Auto-Submitted"),
+		Precedence:            raw("Precedence"),
+		ListID:                decodeHeader(h.get("List-Id"), w.hint),
+		XAutoResponseSuppress: raw("X-Auto-Response-Suppress"),
 	}
-	m.Language = firstLanguage(h.get("Content-Language"))
+	m.Language = firstLanguage(raw("Content-Language"))
 }
 
 // bestAddress picks the first real address: a From of "[??????]" followed

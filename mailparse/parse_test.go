@@ -156,6 +156,8 @@ func TestParseHeaders(t *testing.T) {
 					t.Errorf("Language = %q", m.Language)
 				}
 			}},
+		{"BOM and blank lines before the header", []byte("\xef\xbb\xbf\r\n\r\nFrom: a@example.com\r\nSubject: blank first\r\n\r\nbody\r\n"),
+			subjectIs("blank first")},
 		{"mbox From line and junk before the header", []byte("From a@example.com Mon Jan  1 00:00:00 2024\n---- Original email message ----\nFrom: a@example.com\nSubject: junk first\n\nbody\n"),
 			subjectIs("junk first")},
 	}
@@ -193,10 +195,10 @@ func dateIs(want time.Time) func(*testing.T, *support.Message) {
 
 func TestParseUnparseable(t *testing.T) {
 	for name, raw := range map[string][]byte{
-		"empty":        nil,
-		"binary":       {0x89, 'P', 'N', 'G', 0, 1, 2, 3, 0xff, 0xfe, '\n', 0, 0},
-		"prose":        []byte("hello there, this is not a mail\nat all\n"),
-		"blank header": []byte("\r\n\r\nFrom: a@example.com\r\n"),
+		"empty":       nil,
+		"binary":      {0x89, 'P', 'N', 'G', 0, 1, 2, 3, 0xff, 0xfe, '\n', 0, 0},
+		"prose":       []byte("hello there, this is not a mail\nat all\n"),
+		"only blanks": []byte("\r\n \r\n\t\r\n"),
 	} {
 		t.Run(name, func(t *testing.T) {
 			m, err := Parse(raw, DefaultLimits())

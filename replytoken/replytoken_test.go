@@ -43,3 +43,21 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestBounceToken(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	tok := MintBounce(key, 123456)
+	id, err := ParseBounce(key, strings.ToUpper(tok))
+	if err != nil || id != 123456 {
+		t.Fatalf("ParseBounce = %d, %v", id, err)
+	}
+	if _, err := Parse(key, tok); err == nil {
+		t.Error("a bounce token passes as a reply token")
+	}
+	if _, err := ParseBounce(key, Mint(key, 5, "a@b.c")); err == nil {
+		t.Error("a reply token passes as a bounce token")
+	}
+	if _, err := ParseBounce([]byte("other key other key other key oth"), tok); err == nil {
+		t.Error("bounce token accepted under another key")
+	}
+}

@@ -54,6 +54,17 @@ func (s *Store) Case(n uint64) (*support.Case, []*support.Message, error) {
 	return sc, msgs, err
 }
 
+// CaseInfo returns case n without its messages.
+func (s *Store) CaseInfo(n uint64) (*support.Case, error) {
+	var c *support.Case
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		c, err = getCase(tx, n)
+		return err
+	})
+	return c, err
+}
+
 // Quarantine returns the quarantined messages, newest first.
 func (s *Store) Quarantine() ([]*Quarantined, error) {
 	var out []*Quarantined
@@ -95,19 +106,23 @@ func (s *Store) Counts() (messages, quarantined int, err error) {
 	return messages, quarantined, err
 }
 
-// MessageIDs returns the Message-ID of every stored message in arrival
-// order; the durability tests count them, duplicates included.
-func (s *Store) MessageIDs() ([]string, error) {
+// IncomingMessageIDs returns the Message-ID of every stored inbound
+// message in arrival order; the durability tests count them, duplicates
+// included.
+func (s *Store) IncomingMessageIDs() ([]string, error) {
 	var out []string
 	err := s.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bMessages).ForEach(func(k, v []byte) error {
 			var m struct {
-				ID string `json:"message_id"`
+				ID  string            `json:"message_id"`
+				Dir support.Direction `json:"direction"`
 			}
 			if err := json.Unmarshal(v, &m); err != nil {
 				return fmt.Errorf("decode message %d: %w", binary.BigEndian.Uint64(k), err)
 			}
-			out = append(out, m.ID)
+			if m.Dir == support.Incoming {
+				out = append(out, m.ID)
+			}
 			return nil
 		})
 	})

@@ -31,20 +31,24 @@ const SchemaVersion = 1
 
 var (
 	bMeta       = []byte("meta")
-	bCases      = []byte("cases")      // u64 case → JSON Case
-	bCaseMsgs   = []byte("case_msgs")  // u64 case | u64 seq → empty (messages of a case in order)
-	bMessages   = []byte("messages")   // u64 seq → JSON Message
-	bRaw        = []byte("raw")        // u64 seq → raw bytes as received
-	bMsgIDs     = []byte("msgids")     // message-id → u64 case | flag
-	bQuarantine = []byte("quarantine") // u64 seq → JSON Quarantined
-	bCopies     = []byte("copies")     // message-id | 0 | body hash → u64 seq (what a redelivery matches)
+	bCases      = []byte("cases")       // u64 case → JSON Case
+	bCaseMsgs   = []byte("case_msgs")   // u64 case | u64 seq → empty (messages of a case in order)
+	bMessages   = []byte("messages")    // u64 seq → JSON Message
+	bRaw        = []byte("raw")         // u64 seq → raw bytes as received
+	bMsgIDs     = []byte("msgids")      // message-id → u64 case | flag
+	bQuarantine = []byte("quarantine")  // u64 seq → JSON Quarantined
+	bCopies     = []byte("copies")      // message-id | 0 | body hash → u64 seq (what a redelivery matches)
+	bOutbox     = []byte("outbox")      // u64 id → JSON support.Outbound (kept after delivery as history)
+	bOutDue     = []byte("out_due")     // u64 due (unix ns) | u64 id → empty: pending rows by due time
+	bOutSending = []byte("out_sending") // u64 id → empty: rows with an attempt in progress
 
 	kSchema   = []byte("schema")
 	kCaseSeq  = []byte("case_seq")
 	kSeq      = []byte("seq")
 	kTokenKey = []byte("token_key")
+	kOutSeq   = []byte("out_seq")
 
-	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies}
+	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending}
 )
 
 // Options tune Open.

@@ -31,7 +31,7 @@ func addCase(t *testing.T, s *Store, id string, refs ...string) uint64 {
 		if err != nil {
 			return err
 		}
-		m := &support.Message{MessageID: id, References: refs, From: support.Address{Address: "a@b.c"}, Subject: id}
+		m := &support.Message{Direction: support.Incoming, MessageID: id, References: refs, From: support.Address{Address: "a@b.c"}, Subject: id}
 		c := support.Open(num, m, support.KindProblem, time.Now())
 		n = num
 		return tx.AddMessage(c, m, []byte("raw "+id), time.Now())
@@ -122,7 +122,7 @@ func TestGroupCommit(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				m := &support.Message{MessageID: fmt.Sprintf("m%d@x", i), From: support.Address{Address: "a@b.c"}}
+				m := &support.Message{Direction: support.Incoming, MessageID: fmt.Sprintf("m%d@x", i), From: support.Address{Address: "a@b.c"}}
 				return tx.AddMessage(support.Open(n, m, support.KindProblem, time.Now()), m, []byte("x"), time.Now())
 			})
 		}(i)
@@ -137,7 +137,7 @@ func TestGroupCommit(t *testing.T) {
 			failed++
 		}
 	}
-	ids, _ := s.MessageIDs()
+	ids, _ := s.IncomingMessageIDs()
 	if len(ids) != 200-failed {
 		t.Fatalf("stored %d messages, want %d", len(ids), 200-failed)
 	}

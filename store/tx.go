@@ -124,8 +124,10 @@ func (t *Tx) AddMessage(c *support.Case, m *support.Message, raw []byte, now tim
 	if err := putJSON(t.tx.Bucket(bMessages), u64(seq), m); err != nil {
 		return fmt.Errorf("save message %d: %w", seq, err)
 	}
-	if err := t.tx.Bucket(bRaw).Put(u64(seq), raw); err != nil {
-		return fmt.Errorf("save raw message %d: %w", seq, err)
+	if raw != nil {
+		if err := t.tx.Bucket(bRaw).Put(u64(seq), raw); err != nil {
+			return fmt.Errorf("save raw message %d: %w", seq, err)
+		}
 	}
 	if err := t.tx.Bucket(bCaseMsgs).Put(append(u64(c.Number), u64(seq)...), nil); err != nil {
 		return fmt.Errorf("index message %d: %w", seq, err)
@@ -146,6 +148,51 @@ func (t *Tx) AddMessage(c *support.Case, m *support.Message, raw []byte, now tim
 	c.MessageCount++
 	c.Updated = now
 	return t.PutCase(c)
+}
+
+// PutRaw stores the raw bytes of message seq: an outgoing message gets
+// them when it is composed and sent.
+func (t *Tx) PutRaw(seq uint64, raw []byte) error {
+	if err := t.tx.Bucket(bRaw).Put(u64(seq), raw); err != nil {
+		return fmt.Errorf("save raw message %d: %w", seq, err)
+	}
+	return nil
+}
+
+// Message returns message seq.
+func (t *Tx) Message(seq uint64) (*support.Message, error) {
+	v := t.tx.Bucket(bMessages).Get(u64(seq))
+	if v == nil {
+		return nil, fmt.Errorf("message %d: %w", seq, support.ErrNotFound)
+	}
+	var m support.Message
+	if err := json.Unmarshal(v, &m); err != nil {
+		return nil, fmt.Errorf("decode message %d: %w", seq, err)
+	}
+	return &m, nil
+}
+
+// LastIncoming returns the newest inbound message of case n, the one an
+// agent's answer is threaded under, or nil.
+func (t *Tx) LastIncoming(n uint64) (*support.Message, error) {
+	prefix := u64(n)
+	c := t.tx.Bucket(bCaseMsgs).Cursor()
+	k, _ := c.Seek(u64(n + 1))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && hasPrefix(k, prefix); k, _ = c.Prev() {
+		m, err := t.Message(binary.BigEndian.Uint64(k[8:]))
+		if err != nil {
+			return nil, err
+		}
+		if m.Direction == support.Incoming {
+			return m, nil
+		}
+	}
+	return nil, nil
 }
 
 // IndexMessageID records that id belongs to case n: as a stored message, or

@@ -58,6 +58,8 @@ type Case struct {
 	Created      time.Time `json:"created"`
 	Updated      time.Time `json:"updated"`
 	MessageCount int       `json:"message_count"`
+	// Language is the language we write to the customer in ("en", "es").
+	Language string `json:"language,omitempty"`
 	// Linked names earlier cases this one continues.
 	Linked []uint64 `json:"linked,omitempty"`
 }
@@ -101,6 +103,7 @@ func Open(number uint64, m *Message, kind Kind, now time.Time) *Case {
 		Subject:  subj,
 		Customer: Address{Name: m.From.Name, Address: NormalizeAddress(m.From.Address)},
 		Kind:     kind,
+		Language: m.Language,
 		Status:   StatusNew,
 		Created:  now,
 		Updated:  now,

@@ -28,8 +28,11 @@ func (k Kind) Valid() bool {
 type Direction string
 
 const (
-	Inbound  Direction = "inbound"
-	Outbound Direction = "outbound"
+	Incoming Direction = "inbound"
+	Outgoing Direction = "outbound"
+	// Internal marks notes for the support team that no customer sees:
+	// delivery failures, agents' internal notes.
+	Internal Direction = "internal"
 )
 
 // Address is a mailbox: a display name and an addr-spec.
@@ -108,6 +111,9 @@ type Message struct {
 	MessageID  string    `json:"message_id"`
 	InReplyTo  []string  `json:"in_reply_to,omitempty"`
 	References []string  `json:"references,omitempty"`
+	// ThreadIndex is Outlook's Thread-Index header; our replies extend it so
+	// Outlook groups them under the customer's message.
+	ThreadIndex string `json:"thread_index,omitempty"`
 
 	From    Address   `json:"from"`
 	Sender  Address   `json:"sender,omitempty"`

@@ -21,14 +21,25 @@ func client(f *flags, stderr io.Writer) (*admin.Client, bool) {
 	return &admin.Client{Addr: cfg.Admin.Listen, Token: cfg.Admin.Token}, true
 }
 
+const casesUsage = `usage: casemail cases list [--json]
+       casemail cases show N [--json]
+       casemail cases reply N --from AGENT@DOMAIN [--name NAME] [--update] [--now] [--text TEXT | < file]
+`
+
 func cmdCases(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	f := newFlags("cases", true, stderr)
+	var req admin.ReplyRequest
+	f.fs.StringVar(&req.From, "from", "", "reply: the agent's address")
+	f.fs.StringVar(&req.Name, "name", "", "reply: the agent's name")
+	f.fs.StringVar(&req.Text, "text", "", "reply: the text (default: standard input)")
+	f.fs.BoolVar(&req.Update, "update", false, "reply: a progress update rather than a response")
+	f.fs.BoolVar(&req.Now, "now", false, "reply: send at once, outside business hours")
 	pos, err := f.parse(args)
 	if err != nil {
 		return 2
 	}
-	if len(pos) == 0 || (pos[0] == "show" && len(pos) != 2) || (pos[0] == "list" && len(pos) != 1) {
-		fmt.Fprint(stderr, "usage: casemail cases list [--json] | casemail cases show N [--json]\n")
+	if len(pos) == 0 || (pos[0] != "list" && len(pos) != 2) || (pos[0] == "list" && len(pos) != 1) {
+		fmt.Fprint(stderr, casesUsage)
 		return 2
 	}
 	c, ok := client(f, stderr)
@@ -36,6 +47,8 @@ func cmdCases(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return 1
 	}
 	switch pos[0] {
+	case "reply":
+		return cmdCasesReply(ctx, f, c, pos, stdinReader, stdout, stderr, req)
 	case "list":
 		cases, err := c.Cases(ctx)
 		if err != nil {

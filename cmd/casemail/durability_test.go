@@ -115,7 +115,7 @@ func TestKill9MidStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ids, err := st.MessageIDs()
+	ids, err := st.IncomingMessageIDs()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func TestSwaks(t *testing.T) {
 	if d.Subject != "¿Cómo configurar el correo?" || d.CustomerName != "Ana García" || d.Kind != "configuration" {
 		t.Errorf("case = %+v", d.CaseSummary)
 	}
-	if len(d.Messages) != 1 || len(d.Messages[0].Attachments) != 1 || d.Messages[0].Attachments[0] != "informe_año.txt" {
+	if len(d.Messages) != 2 || len(d.Messages[0].Attachments) != 1 || d.Messages[0].Attachments[0] != "informe_año.txt" {
 		t.Errorf("message = %+v", d.Messages)
 	}
 }

@@ -40,6 +40,9 @@ func startDaemon(t *testing.T, mutate ...func(*config.Config)) *Main {
 	cfg.Store.Path = filepath.Join(t.TempDir(), "casemail.db")
 	cfg.Threading.TokenKey = testTokenKey
 	cfg.Log.Level = "warn"
+	// Mail out goes to a closed port unless a test starts a receiver.
+	cfg.Outbound.Smarthost = "127.0.0.1:1"
+	cfg.Outbound.TLS = "off"
 	for _, f := range mutate {
 		f(cfg)
 	}
@@ -204,4 +207,16 @@ func dialSMTP(addr string) (*smtp.Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// inbound counts the customer-side messages of a case (our own mail, such
+// as the acknowledgement, is in the case too).
+func inbound(d admin.CaseDetail) int {
+	n := 0
+	for _, m := range d.Messages {
+		if m.Direction == "inbound" {
+			n++
+		}
+	}
+	return n
 }

@@ -23,7 +23,13 @@ usage:
   casemail check-config   [--config FILE]   print every configuration problem (exit 1 if any)
   casemail cases list     [--config FILE] [--json]
   casemail cases show N   [--config FILE] [--json]
+  casemail cases reply N  [--config FILE] --from AGENT [--name NAME] [--update] [--now] [--text T | < file]
   casemail quarantine list [--config FILE] [--json]
+  casemail outbox list    [--config FILE] [--all] [--json]
+  casemail outbox send-now|retry|cancel ID [--config FILE]
+
+The daemon reloads business hours and sending policies on SIGHUP and when
+the --config file changes.
 
 Without --config the built-in configuration (config.example.yaml) is used.
 Every key can be overridden by CASEMAIL_<SECTION>_<KEY>, e.g. CASEMAIL_SMTP_LISTEN.
@@ -49,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdCases(ctx, rest, stdout, stderr)
 	case "quarantine":
 		return cmdQuarantine(ctx, rest, stdout, stderr)
+	case "outbox":
+		return cmdOutbox(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -12,15 +12,20 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/casemail/casemail/admin"
+	"github.com/casemail/casemail/bizhours"
+	"github.com/casemail/casemail/clock"
 	"github.com/casemail/casemail/config"
 	"github.com/casemail/casemail/ingest"
 	"github.com/casemail/casemail/mailparse"
+	"github.com/casemail/casemail/notify"
 	"github.com/casemail/casemail/smtpd"
 	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
 	"github.com/casemail/casemail/threading"
 )
 
@@ -28,22 +33,30 @@ import (
 const stopTimeout = 30 * time.Second
 
 // Main is the running daemon. Tests start it on 127.0.0.1:0 exactly as the
-// binary does.
+// binary does, with a fake Clock when they need to move time.
 type Main struct {
 	Config *config.Config
-	Logger *slog.Logger
-	Now    func() time.Time
+	// ConfigPath is the file Reload reads again ("" = the built-in
+	// configuration, which never changes).
+	ConfigPath string
+	Logger     *slog.Logger
+	Clock      clock.Clock
 
 	Store    *store.Store
 	Ingester *ingest.Ingester
+	Outbox   *notify.Outbox
 
 	// Listening addresses, set by Run.
 	SMTPAddr, LMTPAddr, AdminAddr net.Addr
 
+	schedule   atomic.Pointer[bizhours.Schedule]
 	smtp, lmtp *smtpd.Server
 	admin      *admin.Server
+	stopOutbox context.CancelFunc
+	outboxDone chan struct{}
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
+	reloadMu   sync.Mutex
 }
 
 // NewMain returns a daemon for cfg.
@@ -51,11 +64,12 @@ func NewMain(cfg *config.Config, log *slog.Logger) *Main {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Main{Config: cfg, Logger: log, Now: time.Now}
+	return &Main{Config: cfg, Logger: log, Clock: clock.Real{}}
 }
 
-// Run opens the store and starts the listeners; it returns once they are
-// listening, or with the first error (after undoing what it started).
+// Run opens the store and starts the listeners and the outbox; it returns
+// once they are running, or with the first error (after undoing what it
+// started).
 func (m *Main) Run(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
@@ -63,6 +77,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	c := m.Config
+	sched, err := c.BusinessHours.Schedule()
+	if err != nil {
+		return fmt.Errorf("business_hours: %w", err)
+	}
+	m.schedule.Store(sched)
 	m.Store, err = store.Open(c.Store.Path, store.Options{LockTimeout: c.Store.LockTimeout, Logger: m.Logger})
 	if err != nil {
 		return err
@@ -71,12 +90,22 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := m.startOutbox(key); err != nil {
+		return err
+	}
 	m.Ingester = ingest.New(m.Store, ingest.Options{
 		Limits:    mailparse.Limits{MaxDepth: c.Parse.MaxDepth, MaxParts: c.Parse.MaxParts},
 		Threading: threading.Options{Key: key, Addresses: c.Support.Addresses},
 		Hostname:  c.Support.Host(),
 		Logger:    m.Logger,
-		Now:       m.Now,
+		Now:       m.Clock.Now,
+		Opened:    m.Outbox.Acknowledge,
+		Bounced:   m.Outbox.Bounced,
+		Delivered: func(d support.Delivery) {
+			if d.NewCase || d.Reason == "bounce" {
+				m.Outbox.Kick()
+			}
+		},
 	})
 	tlsConf, err := m.tls()
 	if err != nil {
@@ -102,12 +131,60 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	m.admin = admin.NewServer(m.Store, c.Admin.Token, m.Logger)
+	m.admin = admin.NewServer(admin.Options{Cases: m.Store, Outbox: m.Outbox, OutboxReader: m.Store,
+		Token: c.Admin.Token, Logger: m.Logger})
 	if m.AdminAddr, err = m.listen("admin.listen", "tcp", c.Admin.Listen, m.admin.Serve); err != nil {
 		return err
 	}
-	m.Logger.Info("casemail started", "smtp", m.SMTPAddr, "lmtp", m.LMTPAddr, "admin", m.AdminAddr, "store", c.Store.Path)
+	m.Logger.Info("casemail started", "smtp", m.SMTPAddr, "lmtp", m.LMTPAddr, "admin", m.AdminAddr,
+		"store", c.Store.Path, "smarthost", c.Outbound.Smarthost)
 	return nil
+}
+
+func (m *Main) startOutbox(key []byte) error {
+	c := m.Config
+	composer, err := notify.NewComposer(notify.Options{
+		SupportName: c.Support.Name, SupportAddress: c.Support.Addresses[0],
+		DefaultLanguage: c.Notify.DefaultLanguage, TemplateDir: c.Notify.TemplateDir,
+	})
+	if err != nil {
+		return fmt.Errorf("notify.template_dir: %w", err)
+	}
+	helo := c.Outbound.Helo
+	if helo == "" {
+		helo = c.SMTP.Hostname
+	}
+	m.Outbox = notify.New(notify.OutboxOptions{
+		Store: m.Store, Composer: composer, Clock: m.Clock, Schedule: m.schedule.Load,
+		Sender: &notify.SMTPSender{
+			Addr: c.Outbound.Smarthost, Helo: helo, TLS: notify.TLSMode(c.Outbound.TLS),
+			Username: c.Outbound.Username, Password: c.Outbound.Password,
+			ConnectTimeout: c.Outbound.ConnectTimeout, CommandTimeout: c.Outbound.CommandTimeout,
+			DataTimeout: c.Outbound.DataTimeout,
+		},
+		TokenKey: key, SupportAddress: c.Support.Addresses[0], Hostname: c.Support.Host(),
+		TeamAddress: c.Support.TeamAddress, DefaultLanguage: c.Notify.DefaultLanguage,
+		Policy: policy(c.Outbound), Workers: c.Outbound.Workers,
+		RetryMin: c.Outbound.RetryMin, RetryMax: c.Outbound.RetryMax, MaxAge: c.Outbound.MaxAge,
+		Logger: m.Logger,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopOutbox, m.outboxDone = cancel, make(chan struct{})
+	go func() {
+		defer close(m.outboxDone)
+		if err := m.Outbox.Run(ctx); err != nil {
+			m.Logger.Error("outbox stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+func policy(o config.Outbound) notify.Policy {
+	return notify.Policy{
+		Ack:      o.Ack == config.PolicyBusinessHours,
+		Response: o.Response == config.PolicyBusinessHours,
+		Update:   o.Update == config.PolicyBusinessHours,
+	}
 }
 
 func (m *Main) listen(key, network, addr string, serve func(net.Listener) error) (net.Addr, error) {
@@ -155,8 +232,8 @@ func (m *Main) tls() (*tls.Config, error) {
 }
 
 // Close shuts down in order: listeners first (sessions in flight get
-// stopTimeout to finish), then the store, so that every 250 already sent
-// is backed by a commit.
+// stopTimeout to finish), then the outbox (sends in flight finish), then
+// the store, so that every 250 already sent is backed by a commit.
 func (m *Main) Close() error {
 	var err error
 	m.closeOnce.Do(func() {
@@ -171,6 +248,12 @@ func (m *Main) Close() error {
 			m.admin.Shutdown(ctx)
 		}
 		m.wg.Wait()
+		if m.stopOutbox != nil {
+			// Sends in flight finish; claimed rows not yet tried go back
+			// to the queue.
+			m.stopOutbox()
+			<-m.outboxDone
+		}
 		if m.Store != nil {
 			err = m.Store.Close()
 		}
@@ -191,17 +274,31 @@ func cmdServe(ctx context.Context, args []string, stderr io.Writer) int {
 	log := newLogger(cfg.Log, stderr)
 	slog.SetDefault(log)
 	m := NewMain(cfg, log)
+	m.ConfigPath = f.config
 	if err := m.Run(ctx); err != nil {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
 	sdNotify("READY=1")
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	stopWatch := m.WatchConfig()
+	defer stopWatch()
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	select {
-	case s := <-sig:
-		log.Info("stopping", "signal", s.String())
-	case <-ctx.Done():
+wait:
+	for {
+		select {
+		case s := <-sig:
+			log.Info("stopping", "signal", s.String())
+			break wait
+		case <-hup:
+			sdNotify("RELOADING=1")
+			m.Reload()
+			sdNotify("READY=1")
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	sdNotify("STOPPING=1")
 	done := make(chan error, 1)

@@ -1,0 +1,218 @@
+package notify
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/casemail/casemail/replytoken"
+	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
+)
+
+// Acknowledge queues the acknowledgement of a new case, inside the
+// transaction that files its first message: the ack can then be neither
+// lost (the message is stored, the ack is not) nor sent for a message we do
+// not have. It queues nothing for mail that RFC 3834 says must not be
+// answered automatically.
+func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) error {
+	if reason := noAutoReply(m, o.opt.SupportAddress); reason != "" {
+		o.log.Info("no acknowledgement", "case", c.Number, "msg_id", m.MessageID, "reason", reason)
+		return nil
+	}
+	to := m.From
+	if len(m.ReplyTo) == 1 && m.ReplyTo[0].Address != "" {
+		to = m.ReplyTo[0]
+	}
+	_, err := o.enqueue(tx, c, draft{kind: support.OutAck, to: to, answering: m})
+	return err
+}
+
+// Relay queues an agent's response or progress update to the customer of
+// case n, threaded under the customer's latest message. now sends it at
+// once even outside business hours.
+func (o *Outbox) Relay(n uint64, agent support.Address, text string, kind support.OutKind, now bool) (*support.Outbound, error) {
+	if kind != support.OutResponse && kind != support.OutUpdate {
+		return nil, fmt.Errorf("relay kind %q: want response or update", kind)
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("relay to case %d: empty text", n)
+	}
+	var row *support.Outbound
+	err := o.opt.Store.Write(func(tx *store.Tx) error {
+		c, err := tx.Case(n)
+		if err != nil {
+			return err
+		}
+		last, err := tx.LastIncoming(n)
+		if err != nil {
+			return err
+		}
+		row, err = o.enqueue(tx, c, draft{kind: kind, to: c.Customer, agent: &agent, text: text, answering: last, now: now})
+		if err != nil {
+			return err
+		}
+		if c.Status == support.StatusNew {
+			c.Status = support.StatusOpen // an agent answered: work has started
+		}
+		return tx.PutCase(c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.Kick()
+	return row, nil
+}
+
+type draft struct {
+	kind      support.OutKind
+	to        support.Address
+	agent     *support.Address
+	text      string
+	answering *support.Message // the message this one replies to, if any
+	now       bool             // ignore business hours
+	internal  bool             // a team notice, recorded as an internal note
+}
+
+// enqueue records the outgoing message on the case (with a Message-ID of
+// ours, indexed at once so a reply threads even before we send) and adds
+// its outbox row.
+func (o *Outbox) enqueue(tx *store.Tx, c *support.Case, d draft) (*support.Outbound, error) {
+	now := o.opt.Clock.Now()
+	row := &support.Outbound{
+		Case: c.Number, Kind: d.kind, State: support.OutQueued, To: d.to, Agent: d.agent, Text: d.text,
+		Language: c.Language, MessageID: o.newMessageID(c.Number), Created: now, Due: now,
+		BusinessHours: !d.now && o.policy.Load().Holds(d.kind),
+	}
+	if row.BusinessHours {
+		row.State = support.OutHeld // decide() releases it in a window
+	}
+	if m := d.answering; m != nil {
+		row.InReplyTo = m.MessageID
+		row.References = append(append([]string(nil), m.References...), m.MessageID)
+		row.ThreadIndex = m.ThreadIndex
+	}
+	msg := &support.Message{
+		Direction: support.Outgoing, MessageID: row.MessageID, From: support.Address{Address: o.opt.SupportAddress},
+		To: []support.Address{d.to}, Subject: SubjectFor(c.Number, c.Subject), Date: now,
+		NewText: d.text, InReplyTo: nonEmpty(row.InReplyTo), References: row.References,
+	}
+	if d.agent != nil {
+		msg.From = *d.agent
+	}
+	if d.kind == support.OutAck {
+		msg.NewText = "(automatic acknowledgement of case " + c.Tag() + ")"
+	}
+	if d.internal {
+		msg.Direction = support.Internal
+	}
+	if err := tx.AddMessage(c, msg, nil, now); err != nil {
+		return nil, err
+	}
+	row.MessageSeq = msg.Seq
+	if err := tx.Enqueue(row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// newMessageID makes a Message-ID under our host name that names the case
+// (for people reading headers) and is unique by its random part.
+func (o *Outbox) newMessageID(n uint64) string {
+	var b [10]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("case%d.%s@%s", n, hex.EncodeToString(b[:]), o.opt.Hostname)
+}
+
+// replyAddress is the support address with the case's signed reply token
+// for the participant the mail goes to.
+func (o *Outbox) replyAddress(n uint64, participant string) string {
+	return plus(o.opt.SupportAddress, replytoken.Mint(o.opt.TokenKey, n, participant))
+}
+
+// returnPath is the VERP envelope sender naming outbox row id, so a bounce
+// finds its message.
+func (o *Outbox) returnPath(id uint64) string {
+	return plus(o.opt.SupportAddress, replytoken.BouncePrefix+replytoken.MintBounce(o.opt.TokenKey, id))
+}
+
+func plus(addr, detail string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if at < 0 {
+		return addr
+	}
+	return addr[:at] + "+" + detail + addr[at:]
+}
+
+// noAutoReply says why m must not get an automatic answer (RFC 3834
+// section 2 and 3.1; the usual machine-sender conventions), or "".
+func noAutoReply(m *support.Message, self string) string {
+	from := support.NormalizeAddress(m.From.Address)
+	local := from
+	if i := strings.LastIndexByte(from, '@'); i >= 0 {
+		local = from[:i]
+	}
+	switch {
+	case m.Envelope.MailFrom == "" && m.Envelope.Remote != "":
+		return "null envelope sender (a bounce or other automatic mail)"
+	case m.Auto.IsAutomatic():
+		return "marked automatic (Auto-Submitted, Precedence or List-Id)"
+	case strings.Contains(strings.ToLower(m.Auto.XAutoResponseSuppress), "all"),
+		strings.Contains(strings.ToLower(m.Auto.XAutoResponseSuppress), "autoreply"):
+		return "X-Auto-Response-Suppress asks for no automatic reply"
+	case from == "" || from == support.NormalizeAddress(self):
+		return "no sender, or the sender is ourselves"
+	case local == "mailer-daemon" || local == "postmaster" || strings.HasPrefix(local, "no-reply") ||
+		strings.HasPrefix(local, "noreply") || strings.HasPrefix(local, "do-not-reply") || strings.HasPrefix(local, "donotreply"):
+		return "sender is a machine address"
+	}
+	return ""
+}
+
+// SubjectFor is the subject of our mail about case n: the case tag, then
+// the case's subject without reply prefixes or an older tag.
+func SubjectFor(n uint64, subject string) string {
+	return fmt.Sprintf("[Case #%d] %s", n, subjectTopic(subject))
+}
+
+// Bounced handles a delivery report sent to the VERP return path of outbox
+// row id, inside the ingest transaction: the delivery is marked failed and
+// the failure told, and the report's case is returned so ingest files it
+// there. A report for a row we do not know returns 0.
+func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message) (uint64, error) {
+	row, err := tx.Outbound(id)
+	if errors.Is(err, support.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if row.State == support.OutFailed || row.State == support.OutCanceled {
+		return row.Case, nil // already told
+	}
+	now := o.opt.Clock.Now()
+	row, err = tx.UpdateOutbound(id, func(r *support.Outbound) error {
+		r.State, r.Done = support.OutFailed, now
+		r.LastError = "bounced: " + firstLine(m.Subject)
+		r.History = append(r.History, support.Attempt{At: now, Result: "bounced", Text: firstLine(m.Subject)})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return row.Case, o.recordFailure(tx, row)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(s)
+}
