@@ -33,7 +33,8 @@ func (s *Schedule) Add(t time.Time, d time.Duration) time.Time {
 }
 
 // Between returns the business time in [a, b), or 0 when b is not after a.
-// It is the inverse of Add: Between(t, Add(t, d)) == d.
+// It is the inverse of Add: Between(t, Add(t, d)) == d. Like every search
+// here, it stops counting at a closure longer than two years.
 func (s *Schedule) Between(a, b time.Time) time.Duration {
 	if !a.Before(b) {
 		return 0

@@ -17,7 +17,10 @@
 // within a day or across midnight, are one continuous window.
 package bizhours
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // span is one open range of a day in minutes after local midnight,
 // end exclusive; end may be 24*60.
@@ -38,7 +41,6 @@ type Schedule struct {
 	exceptions map[day][]span   // an entry with no spans closes the date
 	holidays   map[day]struct{} // explicit closed dates
 	public     *publicHolidays  // nil without HolidayCountry
-	country    string           // normalised HolidayCountry, for Describe
 	openWeekly bool             // some weekday has hours
 	openDates  []day            // sorted exception dates with hours
 }
@@ -57,9 +59,6 @@ func New(c Config) (*Schedule, error) {
 	if len(v.problems) > 0 {
 		return nil, &Error{Problems: v.problems}
 	}
-	if s.public != nil {
-		s.country, _, _ = lookupCountry(c.HolidayCountry)
-	}
 	for _, spans := range s.weekly {
 		s.openWeekly = s.openWeekly || len(spans) > 0
 	}
@@ -68,7 +67,7 @@ func New(c Config) (*Schedule, error) {
 			s.openDates = append(s.openDates, d)
 		}
 	}
-	sortDays(s.openDates)
+	slices.Sort(s.openDates)
 	return s, nil
 }
 
@@ -99,7 +98,7 @@ func (s *Schedule) IsOpen(t time.Time) bool {
 
 // NextOpen returns t itself when the desk is open at t, otherwise the start
 // of the next window. It returns the zero time when the schedule does not
-// open within two years (see horizonDays).
+// open within two years.
 func (s *Schedule) NextOpen(t time.Time) time.Time {
 	w, ok := s.firstAfter(t)
 	switch {

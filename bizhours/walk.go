@@ -1,7 +1,7 @@
 package bizhours
 
 import (
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -66,7 +66,7 @@ func (w *walker) advance() bool {
 		d := w.from
 		if !w.s.openWeekly {
 			dates := w.s.openDates
-			k := sort.Search(len(dates), func(i int) bool { return dates[i] >= d })
+			k, _ := slices.BinarySearch(dates, d)
 			if k == len(dates) || dates[k] >= limit {
 				return false
 			}
@@ -182,8 +182,4 @@ func (m *merger) next(limit time.Time) (Window, bool) {
 		cur.End = nx.End
 	}
 	return cur, true
-}
-
-func sortDays(ds []day) {
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
 }

@@ -33,6 +33,23 @@ func isUTF8Label(cs string) bool {
 	return false
 }
 
+func isLatinLabel(cs string) bool {
+	switch cs {
+	case "iso-8859-1", "iso8859-1", "latin1", "iso-8859-15", "latin-9", "windows-1252", "cp1252":
+		return true
+	}
+	return false
+}
+
+func hasNonASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 func isUTF7Label(cs string) bool {
 	return cs == "utf-7" || cs == "unicode-1-1-utf-7" || cs == "x-unicode-2-0-utf-7" || cs == "csunicode11utf7"
 }
@@ -73,6 +90,11 @@ func decodeCharset(data []byte, cs string) (text string, note string) {
 		return fallbackLatin(data), fmt.Sprintf("text is not valid %s; stray bytes read as windows-1252", cs)
 	case isUTF7Label(cs):
 		return decodeUTF7(data), ""
+	case isLatinLabel(cs) && utf8.Valid(data) && hasNonASCII(data):
+		// Web forms and scripts label UTF-8 as latin1. Real latin1 text
+		// is almost never valid UTF-8 once it has accents, so valid
+		// UTF-8 wins.
+		return string(data), ""
 	}
 	if enc := lookupEncoding(cs); enc != nil {
 		if out, err := enc.NewDecoder().Bytes(data); err == nil {

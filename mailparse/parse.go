@@ -130,6 +130,21 @@ func fillHeaders(m *support.Message, h header, w *walker) {
 		XAutoResponseSuppress: raw("X-Auto-Response-Suppress"),
 	}
 	m.Language = firstLanguage(raw("Content-Language"))
+	// Outlook's conversation index: base64 only, so anything else is junk
+	// we must not carry into our replies' headers.
+	if ti := strings.TrimSpace(raw("Thread-Index")); len(ti) <= 4096 && isBase64(ti) {
+		m.ThreadIndex = ti
+	}
+}
+
+func isBase64(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // bestAddress picks the first real address: a From of "[??????]" followed

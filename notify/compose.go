@@ -68,7 +68,7 @@ type Letter struct {
 	NextOpen time.Time
 	// Auto marks the letter automatic (RFC 3834): Auto-Submitted and
 	// X-Auto-Response-Suppress: All. Acks and notices are always automatic.
-	// Precedence is never written: RFC 3834 §5 discourages it.
+	// Precedence is never written.
 	Auto bool
 }
 
@@ -205,9 +205,8 @@ const maxLineLen = 78
 // foldField formats "Key: value" CRLF-terminated, folding at spaces (RFC
 // 5322 §2.2.3) before a line would pass maxLineLen, even right after the
 // colon. A word longer than a line gets a line of its own; the caller keeps
-// words under the 998 limit.
-// A value holding CR or LF is refused: it is the last guard against
-// header injection, after the cleaning of every input.
+// words under the 998 limit. A value holding CR or LF is refused: it is the
+// last guard against header injection, after the cleaning of every input.
 func foldField(key, value string) ([]byte, error) {
 	if strings.ContainsAny(value, "\r\n") {
 		return nil, fmt.Errorf("header %s: value contains CR or LF", key)
@@ -218,7 +217,7 @@ func foldField(key, value string) ([]byte, error) {
 	n := b.Len()
 	for _, w := range strings.Split(value, " ") {
 		// Never fold before an empty word: a line of only white space
-		// is forbidden (RFC 5322 §3.2.2).
+		// is obsolete syntax that must not be generated (RFC 5322 §4.2).
 		if w != "" && n+1+len(w) > maxLineLen {
 			b.WriteString("\r\n")
 			n = 0

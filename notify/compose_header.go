@@ -42,26 +42,10 @@ func (c *Composer) headerFields(l *Letter, lang string, date time.Time) ([]heade
 	if !strings.Contains(id, "@") {
 		return nil, fmt.Errorf("message-id %q: want id@domain", l.MessageID)
 	}
-	fromName := c.name
-	if l.Agent != nil && !l.Kind.automatic() {
-		if agent := displayName(l.Agent.Name); agent != "" {
-			fromName = agent + " via " + c.name
-			if c.name == "" {
-				fromName = agent
-			}
-		}
-	}
 	topic := subjectTopic(l.CaseSubject)
-	// The tag stays plain ASCII before the encoded topic, so it reads in
-	// the raw header too (RFC 2047 §5 allows encoded-words beside text).
-	subject := fmt.Sprintf("[Case #%d]", l.CaseNumber)
-	if topic != "" {
-		subject += " " + encodeText(topic)
-	}
-
 	f := []headerField{
 		{"Date", date.Format(rfc5322Date)},
-		{"From", formatAddress(fromName, c.address)},
+		{"From", formatAddress(c.fromName(l), c.address)},
 		{"To", formatAddress(displayName(l.To.Name), to)},
 	}
 	if strings.TrimSpace(l.ReplyTo) != "" {
@@ -79,7 +63,7 @@ func (c *Composer) headerFields(l *Letter, lang string, date time.Time) ([]heade
 	if len(refs) > 0 {
 		f = append(f, headerField{"References", "<" + strings.Join(refs, "> <") + ">"})
 	}
-	f = append(f, headerField{"Subject", subject})
+	f = append(f, headerField{"Subject", subjectField(l.CaseNumber, topic)})
 	if topic != "" {
 		// Outlook groups a conversation by Thread-Topic, the subject
 		// without prefixes: the customer's client set it to this same
@@ -88,19 +72,55 @@ func (c *Composer) headerFields(l *Letter, lang string, date time.Time) ([]heade
 	}
 	f = append(f, headerField{"Thread-Index", c.threadIndex(l, date)})
 	f = append(f, headerField{"Content-Language", lang})
-	if l.Auto || l.Kind.automatic() {
-		// RFC 3834 §5: "auto-replied" for a response to a message (the
-		// acknowledgement), "auto-generated" for anything else a program
-		// sends on its own (a notice). Exchange and Outlook do not read
-		// Auto-Submitted; X-Auto-Response-Suppress keeps their out-of-office
-		// and read receipts from answering us.
-		as := "auto-replied"
-		if l.Kind == LetterNotice {
-			as = "auto-generated"
-		}
+	if as := autoSubmitted(l); as != "" {
 		f = append(f, headerField{"Auto-Submitted", as}, headerField{"X-Auto-Response-Suppress", "All"})
 	}
 	return f, nil
+}
+
+// fromName is our display name, or "Agent via Support" when an agent
+// writes: customers see who answers while replies still come to us.
+func (c *Composer) fromName(l *Letter) string {
+	if l.Agent == nil || l.Kind.automatic() {
+		return c.name
+	}
+	agent := displayName(l.Agent.Name)
+	switch {
+	case agent == "":
+		return c.name
+	case c.name == "":
+		return agent
+	}
+	return agent + " via " + c.name
+}
+
+// subjectField is "[Case #N] topic". The tag stays plain ASCII before the
+// encoded topic, so it reads in the raw header too (RFC 2047 §5 allows
+// encoded-words beside plain text in an unstructured field).
+func subjectField(number uint64, topic string) string {
+	s := fmt.Sprintf("[Case #%d]", number)
+	if topic != "" {
+		s += " " + encodeText(topic)
+	}
+	return s
+}
+
+// autoSubmitted is the Auto-Submitted value for l, empty for a person's
+// letter. RFC 3834 §5: "auto-replied" for a response to a message (the
+// acknowledgement), "auto-generated" for anything else a program sends on
+// its own (a notice). Precedence is not written: no standard defines it,
+// and its bulk and junk values read as spam. Exchange and Outlook do not
+// read Auto-Submitted, so
+// automatic letters also carry X-Auto-Response-Suppress: All, which keeps
+// their out-of-office replies and receipts from answering us.
+func autoSubmitted(l *Letter) string {
+	switch {
+	case l.Kind == LetterNotice:
+		return "auto-generated"
+	case l.Auto || l.Kind.automatic():
+		return "auto-replied"
+	}
+	return ""
 }
 
 // threadIndex extends the Thread-Index of the message answered, or starts

@@ -154,7 +154,10 @@ func (o *Outbox) Run(ctx context.Context) error {
 	for {
 		var wake <-chan time.Time
 		stop := func() {}
-		if inflight < capacity {
+		// Claim in bulk, when half the pipeline is free: one transaction
+		// (one fsync) per claimed message would cap the release of a
+		// morning's held mail at the disk's fsync rate.
+		if inflight <= capacity/2 {
 			claimed, err := o.opt.Store.ClaimDue(o.opt.Clock.Now(), capacity-inflight, o.decide)
 			if err != nil {
 				o.log.Error("claim due messages", "err", err)
@@ -163,7 +166,7 @@ func (o *Outbox) Run(ctx context.Context) error {
 				inflight++
 				jobs <- row
 			}
-			if err == nil && inflight < capacity {
+			if err == nil && inflight <= capacity/2 {
 				if due, ok, err := o.opt.Store.NextDue(); err != nil {
 					o.log.Error("next due message", "err", err)
 				} else if ok {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/casemail/casemail/admin"
+	"github.com/casemail/casemail/clock"
 	"github.com/casemail/casemail/config"
 )
 
@@ -34,6 +35,12 @@ func TestMain(m *testing.M) {
 // the kernel, with its store in a temporary directory.
 func startDaemon(t *testing.T, mutate ...func(*config.Config)) *Main {
 	t.Helper()
+	return startDaemonAt(t, nil, mutate...)
+}
+
+// startDaemonAt is startDaemon with a fake clock (nil: the real one).
+func startDaemonAt(t *testing.T, clk *clock.Fake, mutate ...func(*config.Config)) *Main {
+	t.Helper()
 	cfg := config.Default()
 	cfg.SMTP.Listen = "127.0.0.1:0"
 	cfg.Admin.Listen = "127.0.0.1:0"
@@ -47,6 +54,9 @@ func startDaemon(t *testing.T, mutate ...func(*config.Config)) *Main {
 		f(cfg)
 	}
 	m := NewMain(cfg, newLogger(cfg.Log, testWriter{t}))
+	if clk != nil {
+		m.Clock = clk
+	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("start daemon: %v", err)
 	}

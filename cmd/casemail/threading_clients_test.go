@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+func sharedCorpus(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("CASEMAIL_CORPUS")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "corpus")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Skipf("mail corpus not found at %s (set CASEMAIL_CORPUS): %v", dir, err)
+	}
+	return dir
+}
+
+var threadHeaders = regexp.MustCompile(`(?im)^(In-Reply-To|References|To|Message-Id):.*(\r?\n[ \t].*)*\r?\n`)
+
+// TestClientRepliesThreadByHeaders answers our acknowledgement with real
+// replies from Thunderbird, Gmail and Outlook (the talon-replies samples,
+// their threading headers pointed at the acknowledgement as the client
+// would write them), sent to the plain support address: the headers alone
+// must bring each into the case, showing only the new text.
+func TestClientRepliesThreadByHeaders(t *testing.T) {
+	dir := filepath.Join(sharedCorpus(t), "talon-replies", "tests", "fixtures", "standard_replies")
+	m, _, rcv := mailOutDaemon(t, time.Date(2026, 11, 30, 10, 0, 0, 0, madrid))
+	mustSend(t, m, firstMail())
+	ack := waitMessages(t, rcv, 1)[0]
+	ackID := strings.Trim(ack.Msg.Header.Get("Message-Id"), "<>")
+	for i, client := range []string{"thunderbird", "gmail", "outlook"} {
+		raw, err := os.ReadFile(filepath.Join(dir, client+".eml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+		raw = threadHeaders.ReplaceAll(raw, nil)
+		hdr := "To: support@example.com\nMessage-Id: <" + client + "-reply@client.example>\n" +
+			"In-Reply-To: <" + ackID + ">\nReferences: <first@cliente.es> <" + ackID + ">\n"
+		raw = append([]byte(hdr), raw...)
+		if err := send(t, m.SMTPAddr.String(), "bob@client.example", []string{"support@example.com"}, raw); err != nil {
+			t.Fatalf("%s: %v", client, err)
+		}
+		d := showCase(t, m, 1)
+		if len(listCases(t, m)) != 1 || inbound(d) != i+2 {
+			t.Fatalf("%s reply did not join case 1: %d cases, %d inbound", client, len(listCases(t, m)), inbound(d))
+		}
+		last := d.Messages[len(d.Messages)-1]
+		if strings.TrimSpace(last.Text) != "Hello" {
+			t.Errorf("%s reply shows %q, want only the new text", client, last.Text)
+		}
+	}
+}
