@@ -130,7 +130,13 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 		m.From = support.Address{Address: m.Envelope.MailFrom}
 		m.Notes = append(m.Notes, "no From header: the envelope sender is taken as the customer")
 	}
+	// CPU work stays outside the write transaction, which every writer
+	// waits on.
 	kind := support.Classify(m.Subject, m.NewText)
+	lang := support.NormalizeLanguage(m.Language)
+	if lang == "" {
+		lang = support.DetectLanguage(m.Subject + "\n" + m.NewText)
+	}
 	err := in.st.Write(func(tx *store.Tx) error {
 		d = support.Delivery{MessageID: m.MessageID}
 		if n, ok := tx.HasCopy(m.MessageID, m.BodyHash); ok {
@@ -160,9 +166,7 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 				return err
 			}
 			c = support.Open(n, m, kind, now)
-			if c.Language == "" {
-				c.Language = support.DetectLanguage(m.Subject + "\n" + m.NewText)
-			}
+			c.Language = lang
 			d.NewCase = true
 		} else {
 			if c, err = tx.Case(dec.Case); err != nil {

@@ -1,6 +1,7 @@
 package mailparse
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -65,6 +66,11 @@ func charsetHint(root *entity) string {
 	b := root.body
 	if len(b) > 65536 {
 		b = b[:65536]
+	}
+	// The regexp costs a scan of up to 64 KiB per message; most bodies do
+	// not mention a charset at all.
+	if !bytes.Contains(b, []byte("harset")) && !bytes.Contains(b, []byte("HARSET")) {
+		return ""
 	}
 	if m := reCharsetParam.FindSubmatch(b); m != nil {
 		return string(m[1])

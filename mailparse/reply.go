@@ -84,7 +84,7 @@ func markLines(lines []string) string {
 			marks[i] = 'e'
 		case strings.HasPrefix(l, ">"):
 			marks[i] = 'm'
-		case reForward.MatchString(l):
+		case mayBeForward(l) && reForward.MatchString(l):
 			marks[i] = 'f'
 		default:
 			n := splitterLines(lines[i:])
@@ -99,6 +99,63 @@ func markLines(lines []string) string {
 		}
 	}
 	return string(marks)
+}
+
+// attributionVerbs are the verbs reOnWrote needs; a line without one of
+// them, and not ending in a colon (reDateWrote), cannot be an attribution.
+var attributionVerbs = []string{"wrote", "escrib", "écrit", "ecrit", "schrieb", "schreef", "escreveu", "scritto",
+	"napisał", "skrev", "viết", "napsal", "kirjoitti"}
+
+// attributionLeads are the first words reOnWrote accepts.
+var attributionLeads = map[string]bool{"on": true, "el": true, "le": true, "am": true, "op": true, "em": true,
+	"il": true, "w": true, "på": true, "den": true, "vào": true, "dne": true}
+
+// mayStartAttribution reports whether a line can begin an attribution:
+// reOnWrote needs one of attributionLeads first, reDateWrote a digit.
+func mayStartAttribution(first string) bool {
+	first = strings.TrimLeft(first, "- \t")
+	if first == "" {
+		return false
+	}
+	if first[0] >= '0' && first[0] <= '9' {
+		// reDateWrote: 1 to 4 digits, then a date separator.
+		n := 0
+		for n < len(first) && n < 5 && first[n] >= '0' && first[n] <= '9' {
+			n++
+		}
+		return n <= 4 && n < len(first) && strings.IndexByte("./-", first[n]) >= 0
+	}
+	word, _, _ := strings.Cut(first, " ")
+	return attributionLeads[strings.ToLower(word)]
+}
+
+func mayBeAttribution(s string) bool {
+	if strings.HasSuffix(strings.TrimRight(s, " -"), ":") {
+		return true
+	}
+	lower := strings.ToLower(s)
+	for _, v := range attributionVerbs {
+		if strings.Contains(lower, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardWords are the stems reForward needs.
+var forwardWords = []string{"forward", "reenviado", "transf", "weitergeleitet", "doorgestuurd"}
+
+func mayBeForward(l string) bool {
+	if len(l) > 120 {
+		return false
+	}
+	lower := strings.ToLower(l)
+	for _, w := range forwardWords {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxSplitterLen skips long lines quickly: no attribution is this long,
@@ -136,13 +193,19 @@ func splitterLines(ls []string) int {
 	if len(first) > maxSplitterLen {
 		return 0
 	}
-	if reOriginal.MatchString(first) || reDashWrote.MatchString(first) || reOneLineHdr.MatchString(first) {
+	// Cheap guards first: each pattern needs what its guard checks, and
+	// most lines of a message are prose that fails them all.
+	if strings.HasPrefix(first, "--") && (reOriginal.MatchString(first) || reDashWrote.MatchString(first)) ||
+		strings.Count(first, ":") >= 3 && reOneLineHdr.MatchString(first) {
 		return 1
 	}
 	if n := headerBlock(ls); n > 0 {
 		return n
 	}
 	// Attributions are wrapped by clients over up to three lines.
+	if !mayStartAttribution(first) {
+		return 0
+	}
 	joined := ""
 	for n := 1; n <= 3 && n <= len(ls); n++ {
 		l := strings.TrimSpace(ls[n-1])
@@ -150,7 +213,7 @@ func splitterLines(ls []string) int {
 			break
 		}
 		joined = strings.TrimSpace(joined + " " + l)
-		if reOnWrote.MatchString(joined) || reDateWrote.MatchString(joined) {
+		if mayBeAttribution(joined) && (reOnWrote.MatchString(joined) || reDateWrote.MatchString(joined)) {
 			return n
 		}
 	}
@@ -164,10 +227,10 @@ func splitterLines(ls []string) int {
 // in prose does not qualify.
 func headerBlock(ls []string) int {
 	i := 0
-	if reUnderscores.MatchString(strings.TrimSpace(ls[0])) {
+	if first := strings.TrimSpace(ls[0]); (strings.HasPrefix(first, "__") || strings.HasPrefix(first, "---")) && reUnderscores.MatchString(first) {
 		i = 1
 	}
-	if i >= len(ls) || !reHeaderFrom.MatchString(strings.TrimSpace(ls[i])) {
+	if i >= len(ls) || strings.IndexByte(ls[i], ':') < 0 || !reHeaderFrom.MatchString(strings.TrimSpace(ls[i])) {
 		return 0
 	}
 	others, dateOrSubj, last := 0, false, i

@@ -3,6 +3,7 @@ package support
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -36,10 +37,9 @@ func Classify(subject, body string) Kind {
 		}
 	}
 	count(subject, 3)
-	if len(body) > 4000 {
-		body = body[:4000]
-	}
-	count(body, 1)
+	// What a case is about is said at the top; the rest is logs and
+	// pasted output, which would only add noise (and CPU per message).
+	count(truncate(body, 1500), 1)
 	best, bestScore := KindProblem, score[KindProblem]
 	for _, k := range []Kind{KindConfiguration, KindInformation} {
 		if score[k] > bestScore {
@@ -136,4 +136,15 @@ var kindPhrases = map[string]Kind{
 	"es posible":           KindInformation,
 	"me gustaria saber":    KindInformation,
 	"i would like to know": KindInformation,
+}
+
+// truncate cuts s to at most n bytes, at a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

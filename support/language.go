@@ -6,9 +6,7 @@ import "strings"
 // function words, for customers whose client sends no Content-Language. It
 // returns "" when there is too little evidence either way.
 func DetectLanguage(text string) string {
-	if len(text) > 4000 {
-		text = text[:4000]
-	}
+	text = truncate(text, 1000)
 	es, en := 0, 0
 	for _, w := range words(text) {
 		if spanishWords[w] {
