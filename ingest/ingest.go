@@ -287,11 +287,46 @@ func (in *Ingester) log(d support.Delivery, env support.Envelope) {
 // first empty line, with line endings normalised, so the same message
 // relayed with other trace headers or CRLF/LF/CR conversions matches.
 func BodyHash(raw []byte) string {
-	norm := bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
-	norm = bytes.ReplaceAll(norm, []byte("\r"), []byte("\n"))
-	if i := bytes.Index(norm, []byte("\n\n")); i >= 0 {
-		norm = norm[i+2:]
+	body := raw
+	// The header ends at the first empty line, whatever the line endings.
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\n' && raw[i] != '\r' {
+			continue
+		}
+		j := i + 1
+		if raw[i] == '\r' && j < len(raw) && raw[j] == '\n' {
+			j++
+		}
+		if j < len(raw) && (raw[j] == '\n' || raw[j] == '\r') {
+			body = raw[j:]
+			break
+		}
+		i = j - 1
 	}
-	sum := sha256.Sum256(bytes.TrimRight(norm, " \t\n"))
+	// Hash line by line with "\n" endings, leaving out trailing blank
+	// space, without copying the body.
+	h := sha256.New()
+	pending := 0 // blank line endings not yet known to be followed by text
+	start := 0
+	for i := 0; i <= len(body); i++ {
+		if i < len(body) && body[i] != '\n' && body[i] != '\r' {
+			continue
+		}
+		line := bytes.TrimRight(body[start:i], " \t")
+		if len(line) > 0 {
+			for ; pending > 0; pending-- {
+				h.Write([]byte{'\n'})
+			}
+			h.Write(body[start:i])
+		}
+		if i < len(body) {
+			pending++
+			if body[i] == '\r' && i+1 < len(body) && body[i+1] == '\n' {
+				i++
+			}
+		}
+		start = i + 1
+	}
+	sum := h.Sum(nil)
 	return hex.EncodeToString(sum[:12])
 }

@@ -136,6 +136,10 @@ func fillHeaders(m *support.Message, h header, w *walker) {
 		XAutoResponseSuppress: raw("X-Auto-Response-Suppress"),
 	}
 	m.Language = firstLanguage(raw("Content-Language"))
+	if m.Language == "" {
+		// Outlook and Exchange state the writer's language here instead.
+		m.Language = firstLanguage(raw("Accept-Language"))
+	}
 	// Outlook's conversation index: base64 only, so anything else is junk
 	// we must not carry into our replies' headers.
 	if ti := strings.TrimSpace(raw("Thread-Index")); len(ti) <= 4096 && isBase64(ti) {

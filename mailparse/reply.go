@@ -149,9 +149,23 @@ func mayBeForward(l string) bool {
 	if len(l) > 120 {
 		return false
 	}
-	lower := strings.ToLower(l)
 	for _, w := range forwardWords {
-		if strings.Contains(lower, w) {
+		if containsFoldASCII(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII reports whether s contains the lower-case ASCII word w
+// in any letter case, without allocating a lowered copy of every line.
+func containsFoldASCII(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && (s[i+j]|0x20) == w[j] {
+			j++
+		}
+		if j == len(w) {
 			return true
 		}
 	}

@@ -20,6 +20,10 @@ func (o *Outbox) deliver(row *support.Outbound) {
 		err = o.opt.Sender.Send(ctx, o.returnPath(row.ID), row.To.Address, raw)
 		cancel()
 	}
+	var se *SendError
+	if errors.As(err, &se) && se.Connect {
+		o.suspended.Store(o.opt.Clock.Now().Add(o.suspendInterval()).UnixNano())
+	}
 	if err := o.finish(row.ID, raw, err); err != nil {
 		l.Error("record delivery result", "err", err)
 		return

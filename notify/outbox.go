@@ -83,6 +83,11 @@ type Outbox struct {
 	log    *slog.Logger
 	kick   chan struct{}
 	policy atomic.Pointer[Policy]
+	// suspended is when (unix ns) delivery may be tried again after the
+	// smarthost could not be reached: like Postfix's dead destinations, a
+	// down relay costs one connection attempt per interval, not one per
+	// queued message.
+	suspended atomic.Int64
 }
 
 // New returns an Outbox; Run starts its scheduler.
@@ -208,11 +213,20 @@ func (o *Outbox) decide(row *support.Outbound) bool {
 			return false
 		}
 	}
+	if until := time.Unix(0, o.suspended.Load()); now.Before(until) {
+		row.State, row.Due = support.OutDeferred, until
+		row.LastError = "delivery suspended: the smarthost could not be reached"
+		return false
+	}
 	row.State = support.OutSending
 	row.Attempts++
 	row.Due = now.Add(o.backoff(row.Attempts))
 	return true
 }
+
+// suspendInterval is how long delivery pauses after the smarthost could not
+// be reached: a fifth of the first retry delay (a minute by default).
+func (o *Outbox) suspendInterval() time.Duration { return o.opt.RetryMin / 5 }
 
 // backoff is RetryMin doubling per attempt up to RetryMax, with ±10%
 // jitter so messages deferred together do not retry in lockstep.

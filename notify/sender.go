@@ -44,7 +44,11 @@ type SendError struct {
 	Code      int
 	Text      string
 	Temporary bool
-	Err       error
+	// Connect marks a failure to reach the smarthost at all (refused, timed
+	// out, no greeting): nothing about this message, everything about the
+	// relay.
+	Connect bool
+	Err     error
 }
 
 func (e *SendError) Error() string {
@@ -71,7 +75,7 @@ func (s *SMTPSender) Send(ctx context.Context, from, rcpt string, raw []byte) er
 	if errors.As(err, &se2) {
 		return &SendError{Code: se2.Code, Text: se2.Message, Temporary: se2.Code < 500, Err: err}
 	}
-	return &SendError{Temporary: true, Err: err}
+	return &SendError{Temporary: true, Connect: errors.Is(err, errConnect), Err: err}
 }
 
 func (s *SMTPSender) send(ctx context.Context, from, rcpt string, raw []byte) error {
@@ -110,7 +114,10 @@ func (s *SMTPSender) send(ctx context.Context, from, rcpt string, raw []byte) er
 	return nil
 }
 
-var errNoSTARTTLS = errors.New("smarthost does not offer STARTTLS")
+var (
+	errNoSTARTTLS = errors.New("smarthost does not offer STARTTLS")
+	errConnect    = errors.New("cannot connect to smarthost")
+)
 
 // dial connects and says hello, with STARTTLS when withTLS. go-smtp only
 // offers STARTTLS through NewClientStartTLS, whose first EHLO uses its
@@ -119,7 +126,7 @@ func (s *SMTPSender) dial(ctx context.Context, withTLS bool) (*smtp.Client, *dea
 	d := net.Dialer{Timeout: s.ConnectTimeout}
 	conn, err := d.DialContext(ctx, "tcp", s.Addr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("connect to smarthost %s: %w", s.Addr, err)
+		return nil, nil, fmt.Errorf("%w %s: %w", errConnect, s.Addr, err)
 	}
 	dc := &deadlineConn{Conn: conn}
 	// The greeting, EHLO and TLS handshake happen under one deadline.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"fmt"
 	"mime"
 	netmail "net/mail"
@@ -337,4 +338,27 @@ func TestOutboxControls(t *testing.T) {
 	if out := cli(t, m, "outbox", "list"); !strings.Contains(out, "STATE") {
 		t.Errorf("outbox list: %s", out)
 	}
+}
+
+// TestConfigFileChangeReloads edits the configuration file under a running
+// daemon, as an operator would, and the held relay leaves without SIGHUP.
+func TestConfigFileChangeReloads(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/casemail.yaml"
+	writeFile(t, path, "business_hours:\n  timezone: Europe/Madrid\n")
+	m, clk, rcv := mailOutDaemon(t, friday19)
+	m.ConfigPath = path
+	stop := m.WatchConfig()
+	defer stop()
+	mustSend(t, m, firstMail())
+	waitMessages(t, rcv, 1)
+	relay(t, m, 1)
+	settle(t, clk, rcv, 1)
+	// Written the way editors do: a new file renamed over the old one.
+	tmp := dir + "/.casemail.yaml.swp"
+	writeFile(t, tmp, "business_hours:\n  saturday: [\"00:00-24:00\"]\n  friday: [\"09:00-24:00\"]\n")
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+	waitMessages(t, rcv, 2)
 }
