@@ -45,10 +45,10 @@ func (s *hostSession) Auth(mech string) (sasl.Server, error) {
 		return nil
 	}), nil
 }
-func (s *hostSession) Reset()                                    {}
-func (s *hostSession) Logout() error                             { return nil }
-func (s *hostSession) Mail(string, *smtp.MailOptions) error      { return nil }
-func (s *hostSession) Rcpt(string, *smtp.RcptOptions) error      { return nil }
+func (s *hostSession) Reset()                               {}
+func (s *hostSession) Logout() error                        { return nil }
+func (s *hostSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *hostSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
 func (s *hostSession) Data(r io.Reader) error {
 	b, err := io.ReadAll(r)
 	if err != nil {

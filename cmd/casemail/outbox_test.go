@@ -2,10 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"os"
 	"fmt"
 	"mime"
 	netmail "net/mail"
+	"os"
 	"strings"
 	"testing"
 	"time"
