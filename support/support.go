@@ -133,8 +133,9 @@ type Message struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	Auto        AutoHeaders  `json:"auto,omitempty"`
 
-	Envelope Envelope `json:"envelope"`
-	RawSize  int64    `json:"raw_size"`
+	Envelope Envelope     `json:"envelope"`
+	Auth     *AuthResults `json:"auth,omitempty"`
+	RawSize  int64        `json:"raw_size"`
 	// BodyHash identifies the content independent of line endings and
 	// trace headers: with MessageID it tells a redelivery from a different
 	// message that reuses an ID.
@@ -201,4 +202,21 @@ func SplitPlus(addr string) (base, detail string, ok bool) {
 		local, detail = local[:i], local[i+1:]
 	}
 	return local + "@" + domain, detail, true
+}
+
+// AuthResults are the sender-authentication verdicts recorded on every
+// inbound message (RFC 7208 SPF, RFC 6376 DKIM, RFC 7489 DMARC), either
+// checked by casemail or read from a trusted Authentication-Results header
+// (RFC 8601) written by the MTA in front of it.
+type AuthResults struct {
+	FromDomain  string   `json:"from_domain,omitempty"`
+	SPF         string   `json:"spf,omitempty"`        // pass, fail, softfail, neutral, none, temperror, permerror
+	SPFDomain   string   `json:"spf_domain,omitempty"` // the MAIL FROM (or HELO) domain SPF checked
+	DKIM        string   `json:"dkim,omitempty"`       // pass when at least one signature verified, else fail or none
+	DKIMDomains []string `json:"dkim_domains,omitempty"`
+	DMARC       string   `json:"dmarc,omitempty"` // pass, fail, none, temperror
+	DMARCPolicy string   `json:"dmarc_policy,omitempty"`
+	// Source is "casemail" when we checked, or "authserv-id=<id>" when a
+	// trusted MTA's header was used.
+	Source string `json:"source,omitempty"`
 }
