@@ -17,6 +17,8 @@ require (
 )
 
 require (
+	blitiri.com.ar/go/spf v1.6.0 // indirect
+	github.com/emersion/go-msgauth v0.7.0 // indirect
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
 	github.com/sagikazarmark/locafero v0.11.0 // indirect
 	github.com/sourcegraph/conc v0.3.1-0.20240121214520-5f936abd7ae8 // indirect
