@@ -23,11 +23,24 @@ type CaseSummary struct {
 	Participants []string  `json:"participants"`
 	Created      time.Time `json:"created"`
 	Updated      time.Time `json:"updated"`
+	Assignee     string    `json:"assignee"`
+	Account      string    `json:"account"`
+	Tier         string    `json:"tier"`
+	TAM          string    `json:"tam"`
+	Linked       []uint64  `json:"linked"`
+}
+
+// Due is an SLA due time of a case: the clock (first_response, update,
+// resolution) and when it falls due.
+type Due struct {
+	Clock string    `json:"clock"`
+	At    time.Time `json:"at"`
 }
 
 // CaseDetail is the object of `cases show N --json`.
 type CaseDetail struct {
 	CaseSummary
+	SLA      []Due         `json:"sla"`
 	Messages []MessageView `json:"messages"`
 }
 
@@ -44,6 +57,10 @@ type MessageView struct {
 	Text        string    `json:"text"`
 	Attachments []string  `json:"attachments"`
 	Notes       []string  `json:"notes,omitempty"`
+	// Author is customer, agent or system; Visibility public, internal
+	// (notes, notices) or held (held for review, never sent).
+	Author     string `json:"author"`
+	Visibility string `json:"visibility"`
 }
 
 // QuarantineView is one element of `quarantine list --json`.
@@ -64,6 +81,10 @@ func summary(c *support.Case) CaseSummary {
 		Number: c.Number, Subject: c.Subject, Status: string(c.Status), Kind: string(c.Kind),
 		Customer: c.Customer.Address, CustomerName: c.Customer.Name, MessageCount: c.MessageCount,
 		Participants: []string{}, Created: c.Created, Updated: c.Updated,
+		Assignee: c.Assignee, Account: c.Account, Tier: c.Tier, TAM: c.TAM, Linked: c.Linked,
+	}
+	if s.Linked == nil {
+		s.Linked = []uint64{}
 	}
 	for _, p := range c.Participants {
 		s.Participants = append(s.Participants, p.Address)
@@ -75,7 +96,13 @@ func messageView(m *support.Message) MessageView {
 	v := MessageView{
 		Seq: m.Seq, MessageID: m.MessageID, Direction: string(m.Direction), From: m.From.Address,
 		FromName: m.From.Name, Date: m.Date, ReceivedAt: m.Envelope.ReceivedAt, Subject: m.Subject,
-		Text: m.NewText, Attachments: []string{}, Notes: m.Notes,
+		Text: m.NewText, Attachments: []string{}, Notes: m.Notes, Author: m.Author, Visibility: string(m.Visibility),
+	}
+	if v.Visibility == "" {
+		v.Visibility = string(support.VisPublic)
+	}
+	if v.Author == "" {
+		v.Author = map[support.Direction]string{support.Incoming: "customer", support.Outgoing: "system", support.Internal: "system"}[m.Direction]
 	}
 	for _, a := range m.Attachments {
 		v.Attachments = append(v.Attachments, a.Filename)

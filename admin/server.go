@@ -31,6 +31,7 @@ type Server struct {
 	token        string
 	log          *slog.Logger
 	http         *http.Server
+	dues         func(c *support.Case) []Due
 }
 
 // Options give the API what it serves.
@@ -42,6 +43,8 @@ type Options struct {
 	// "Authorization: Bearer <token>".
 	Token  string
 	Logger *slog.Logger
+	// Dues, when set, gives a case's SLA due times for cases show.
+	Dues func(c *support.Case) []Due
 }
 
 // NewServer returns the API.
@@ -49,7 +52,7 @@ func NewServer(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger}
+	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger, dues: opt.Dues}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/cases", s.listCases)
 	mux.HandleFunc("GET /api/v1/cases/{n}", s.showCase)
@@ -115,7 +118,10 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, "show case", err)
 		return
 	}
-	d := CaseDetail{CaseSummary: summary(c), Messages: make([]MessageView, 0, len(msgs))}
+	d := CaseDetail{CaseSummary: summary(c), SLA: []Due{}, Messages: make([]MessageView, 0, len(msgs))}
+	if s.dues != nil {
+		d.SLA = append(d.SLA, s.dues(c)...)
+	}
 	for _, m := range msgs {
 		d.Messages = append(d.Messages, messageView(m))
 	}

@@ -27,6 +27,11 @@ type Config struct {
 	Outbound      Outbound      `mapstructure:"outbound"`
 	BusinessHours BusinessHours `mapstructure:"business_hours"`
 	Notify        Notify        `mapstructure:"notify"`
+
+	Agents     Agents     `mapstructure:"agents"`
+	Accounts   Accounts   `mapstructure:"accounts"`
+	SLA        SLA        `mapstructure:"sla"`
+	Resolution Resolution `mapstructure:"resolution"`
 }
 
 // Support says who we are to customers.
@@ -190,7 +195,15 @@ func Default() *Config {
 			Thursday: []string{"09:00-18:00"}, Friday: []string{"09:00-18:00"}, Saturday: []string{}, Sunday: []string{},
 			Holidays: []string{}, Exceptions: []string{},
 		},
-		Notify: Notify{DefaultLanguage: "en"},
+		Notify:   Notify{DefaultLanguage: "en"},
+		Agents:   Agents{List: []string{}, TrustedAuthServIDs: []string{}, CustomerDMARC: "mark"},
+		Accounts: Accounts{List: []string{}},
+		SLA: SLA{
+			StandardFirstResponse: 8 * time.Hour, StandardUpdateEvery: 18 * time.Hour, StandardResolution: 45 * time.Hour,
+			PremiumFirstResponse: 2 * time.Hour, PremiumUpdateEvery: 9 * time.Hour, PremiumResolution: 27 * time.Hour,
+			RemindBefore: time.Hour,
+		},
+		Resolution: Resolution{CloseAfterDays: 5, RemindAfterDays: 3, ReopenWindow: 14 * 24 * time.Hour},
 	}
 }
 

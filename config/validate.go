@@ -37,6 +37,7 @@ func (c *Config) Validate() error {
 	c.Outbound.validate(&ps)
 	c.BusinessHours.validate(&ps)
 	c.Notify.validate(&ps)
+	c.validateDesk(&ps)
 	return ps.err()
 }
 

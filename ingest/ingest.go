@@ -37,15 +37,32 @@ type Options struct {
 	// Delivered, when set, is called after each committed delivery (outside
 	// the transaction), for example to wake the notifier.
 	Delivered func(support.Delivery)
-	// Opened, when set, runs inside the transaction that opens a case, so
-	// what it queues (the acknowledgement) commits with the message or not
-	// at all.
-	Opened func(tx *store.Tx, c *support.Case, m *support.Message) error
+	// Desk, when set, applies the support process to each message filed in
+	// a case, inside the transaction that stores it: what it queues (the
+	// acknowledgement, a relay, notifications) commits with the message or
+	// not at all.
+	Desk Desk
+	// Auth, when set, checks sender authentication (SPF, DKIM, DMARC) of
+	// messages that claim a place in an existing case or come from one of
+	// the addresses AuthAlways names; the result is recorded on the
+	// message. It runs before the write transaction (it does DNS).
+	Auth       func(ctx context.Context, raw []byte, env support.Envelope) *support.AuthResults
+	AuthAlways func(from string) bool
+	// ReopenWindow: a reply to a case resolved longer ago opens a new case
+	// that links to it (0: never).
+	ReopenWindow time.Duration
 	// Bounced, when set, is given mail sent to one of our VERP return paths
 	// (support+bounce-<token>@…) with the outbox row the token names, inside
 	// the transaction. It returns the case the report belongs to, or 0 when
 	// the row is unknown. A bounce never opens a case.
 	Bounced func(tx *store.Tx, outboxID uint64, m *support.Message) (uint64, error)
+}
+
+// Desk is the support process that runs on each filed message.
+type Desk interface {
+	// Filed runs after m is stored in c (isNew when m opened c), in the same
+	// transaction; it may update m and c and queue mail.
+	Filed(tx *store.Tx, c *support.Case, m *support.Message, dec threading.Decision, isNew bool) error
 }
 
 // Ingester files incoming mail into cases.
@@ -96,6 +113,9 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 		}
 		if m.Date.IsZero() {
 			m.Date = env.ReceivedAt
+		}
+		if in.opt.Auth != nil && in.needsAuth(m) {
+			m.Auth = in.opt.Auth(ctx, raw, env)
 		}
 		d, err = in.file(m, raw, now)
 	}
@@ -160,27 +180,38 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 			return fmt.Errorf("thread: %w", err)
 		}
 		var c *support.Case
-		if dec.Case == 0 {
-			n, err := tx.NewCaseNumber()
-			if err != nil {
-				return err
-			}
-			c = support.Open(n, m, kind, now)
-			c.Language = lang
-			d.NewCase = true
-		} else {
+		var linked uint64
+		if dec.Case != 0 {
 			if c, err = tx.Case(dec.Case); err != nil {
 				return err
 			}
-			joinCase(c, m, dec)
+			if in.stale(c, now) {
+				// Resolved too long ago to reopen: a new case linked to it.
+				linked, dec = c.Number, threading.Decision{Reason: threading.NewCase}
+				m.Notes = append(m.Notes, fmt.Sprintf("case #%d was resolved longer ago than the reopen window", linked))
+			} else {
+				joinCase(c, m, dec)
+			}
+		}
+		if dec.Case == 0 {
+			if c, err = in.open(tx, m, kind, lang, now); err != nil {
+				return err
+			}
+			if linked != 0 {
+				c.Linked = append(c.Linked, linked)
+			}
+			d.NewCase = true
 		}
 		d.Reason = string(dec.Reason)
+		if linked != 0 {
+			d.Reason = fmt.Sprintf("new, linked to #%d", linked)
+		}
 		if err := tx.AddMessage(c, m, raw, now); err != nil {
 			return err
 		}
 		d.Case, d.Seq = c.Number, m.Seq
-		if d.NewCase && in.opt.Opened != nil {
-			return in.opt.Opened(tx, c, m)
+		if in.opt.Desk != nil {
+			return in.opt.Desk.Filed(tx, c, m, dec, d.NewCase)
 		}
 		return nil
 	})
@@ -188,6 +219,38 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 		return support.Delivery{}, fmt.Errorf("file message %s: %w", m.MessageID, err)
 	}
 	return d, nil
+}
+
+func (in *Ingester) open(tx *store.Tx, m *support.Message, kind support.Kind, lang string, now time.Time) (*support.Case, error) {
+	n, err := tx.NewCaseNumber()
+	if err != nil {
+		return nil, err
+	}
+	c := support.Open(n, m, kind, now)
+	c.Language = lang
+	return c, nil
+}
+
+// stale reports whether c was resolved longer ago than the reopen window.
+func (in *Ingester) stale(c *support.Case, now time.Time) bool {
+	return in.opt.ReopenWindow > 0 && c.Status == support.StatusResolved &&
+		!c.ResolvedAt.IsZero() && now.Sub(c.ResolvedAt) > in.opt.ReopenWindow
+}
+
+// needsAuth says whether m's sender authentication matters: it claims a
+// place in an existing case (references, a reply token, a case tag) or
+// comes from an agent. Mail that can only open a new case is not checked:
+// nothing it could do depends on the result, and the DNS is not free.
+func (in *Ingester) needsAuth(m *support.Message) bool {
+	if len(m.InReplyTo) > 0 || len(m.References) > 0 || threading.SubjectTag(m.Subject) != 0 {
+		return true
+	}
+	for _, r := range m.Envelope.Rcpts {
+		if _, ok := threading.TokenOf(r, in.opt.Threading.Addresses); ok {
+			return true
+		}
+	}
+	return in.opt.AuthAlways != nil && in.opt.AuthAlways(m.From.Address)
 }
 
 // bounceRow returns the outbox row named by a VERP return path among the
@@ -220,7 +283,7 @@ func fileReport(tx *store.Tx, n uint64, m *support.Message, raw []byte, id uint6
 	return nil
 }
 
-// joinCase updates a case for a new inbound message. The sender becomes a
+// joinCase records the sender of a new inbound message. The sender becomes a
 // participant only on evidence that he received our thread (a token issued
 // to him, or the Message-IDs of it); Cc'd addresses never do, so nobody can
 // add a stranger by copying him.
@@ -229,9 +292,6 @@ func joinCase(c *support.Case, m *support.Message, dec threading.Decision) {
 	case dec.Reason == threading.ByReferences,
 		dec.Reason == threading.ByToken && dec.TokenSenderMatch:
 		c.AddParticipant(m.From)
-	}
-	if c.Status == support.StatusWaiting {
-		c.Status = support.StatusOpen
 	}
 }
 

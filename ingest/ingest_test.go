@@ -72,18 +72,31 @@ func TestMessageWithoutIDStoredOnce(t *testing.T) {
 	}
 }
 
-func TestReplyReopensWaitingCase(t *testing.T) {
+func TestReplyToLongResolvedCaseOpensLinkedCase(t *testing.T) {
 	in, st := newIngester(t)
-	d := deliver(t, in, "From: ana@cliente.es\nSubject: x\nMessage-ID: <1@c>\n\nhola\n")
-	st.Write(func(tx *store.Tx) error {
-		c, _ := tx.Case(d.Case)
-		c.Status = support.StatusWaiting
-		return tx.PutCase(c)
-	})
-	deliver(t, in, "From: ana@cliente.es\nSubject: Re: x\nMessage-ID: <2@c>\nIn-Reply-To: <1@c>\n\nmás\n")
-	c, _, _ := st.Case(d.Case)
-	if c.Status != support.StatusOpen || c.MessageCount != 2 {
-		t.Fatalf("case after the customer's reply: %+v", c)
+	in.opt.ReopenWindow = 14 * 24 * time.Hour
+	now := in.opt.Now()
+	resolve := func(n uint64, ago time.Duration) {
+		st.Write(func(tx *store.Tx) error {
+			c, _ := tx.Case(n)
+			c.SetStatus(support.StatusResolved, now.Add(-ago))
+			return tx.PutCase(c)
+		})
+	}
+	d1 := deliver(t, in, "From: ana@cliente.es\nSubject: x\nMessage-ID: <1@c>\n\nhola\n")
+	resolve(d1.Case, 2*24*time.Hour)
+	d2 := deliver(t, in, "From: ana@cliente.es\nSubject: Re: x\nMessage-ID: <2@c>\nIn-Reply-To: <1@c>\n\nmás\n")
+	if d2.Case != d1.Case || d2.NewCase {
+		t.Fatalf("a reply within the reopen window went to %+v", d2)
+	}
+	resolve(d1.Case, 15*24*time.Hour)
+	d3 := deliver(t, in, "From: ana@cliente.es\nSubject: Re: x\nMessage-ID: <3@c>\nIn-Reply-To: <2@c>\n\notra vez\n")
+	if !d3.NewCase || d3.Case == d1.Case {
+		t.Fatalf("a reply long after resolution: %+v", d3)
+	}
+	c, _, _ := st.Case(d3.Case)
+	if len(c.Linked) != 1 || c.Linked[0] != d1.Case {
+		t.Errorf("new case links %v, want [%d]", c.Linked, d1.Case)
 	}
 }
 

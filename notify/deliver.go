@@ -124,7 +124,7 @@ func (o *Outbox) recordFailure(tx *store.Tx, row *support.Outbound) error {
 	}
 	text := fmt.Sprintf("Delivery of our %s to %s failed: %s", row.Kind, row.To.Address, row.LastError)
 	if row.Kind == support.OutNotice || o.opt.TeamAddress == "" {
-		note := &support.Message{Direction: support.Internal, MessageID: o.newMessageID(c.Number),
+		note := &support.Message{Direction: support.Internal, Visibility: support.VisInternal, Author: "system", MessageID: o.newMessageID(c.Number),
 			From: support.Address{Address: o.opt.SupportAddress}, Subject: SubjectFor(c.Number, c.Subject),
 			Date: o.opt.Clock.Now(), NewText: text}
 		return tx.AddMessage(c, note, nil, o.opt.Clock.Now())

@@ -34,28 +34,14 @@ func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) 
 // case n, threaded under the customer's latest message. now sends it at
 // once even outside business hours.
 func (o *Outbox) Relay(n uint64, agent support.Address, text string, kind support.OutKind, now bool) (*support.Outbound, error) {
-	if kind != support.OutResponse && kind != support.OutUpdate {
-		return nil, fmt.Errorf("relay kind %q: want response or update", kind)
-	}
-	if strings.TrimSpace(text) == "" {
-		return nil, fmt.Errorf("relay to case %d: empty text", n)
-	}
 	var row *support.Outbound
 	err := o.opt.Store.Write(func(tx *store.Tx) error {
 		c, err := tx.Case(n)
 		if err != nil {
 			return err
 		}
-		last, err := tx.LastIncoming(n)
-		if err != nil {
+		if row, err = o.RelayTx(tx, c, agent, text, kind, now); err != nil {
 			return err
-		}
-		row, err = o.enqueue(tx, c, draft{kind: kind, to: c.Customer, agent: &agent, text: text, answering: last, now: now})
-		if err != nil {
-			return err
-		}
-		if c.Status == support.StatusNew {
-			c.Status = support.StatusOpen // an agent answered: work has started
 		}
 		return tx.PutCase(c)
 	})
@@ -66,6 +52,52 @@ func (o *Outbox) Relay(n uint64, agent support.Address, text string, kind suppor
 	return row, nil
 }
 
+// RelayTx is Relay inside the caller's transaction; the caller saves c.
+// The first public answer starts work on the case: a new case becomes
+// open, and the SLA timeline records the response.
+func (o *Outbox) RelayTx(tx *store.Tx, c *support.Case, agent support.Address, text string, kind support.OutKind, now bool) (*support.Outbound, error) {
+	if kind != support.OutResponse && kind != support.OutUpdate {
+		return nil, fmt.Errorf("relay kind %q: want response or update", kind)
+	}
+	if strings.TrimSpace(text) == "" {
+		return nil, fmt.Errorf("relay to case %d: empty text", c.Number)
+	}
+	last, err := tx.LastIncoming(c.Number)
+	if err != nil {
+		return nil, err
+	}
+	row, err := o.enqueue(tx, c, draft{kind: kind, to: c.Customer, agent: &agent, text: text, answering: last, now: now})
+	if err != nil {
+		return nil, err
+	}
+	at := o.opt.Clock.Now()
+	if c.Status == support.StatusNew {
+		c.SetStatus(support.StatusOpen, at) // an agent answered: work has started
+	}
+	if c.FirstResponseAt.IsZero() {
+		c.FirstResponseAt = at
+	}
+	c.LastAgentUpdate = at
+	return row, nil
+}
+
+// NoticeTx queues an automatic notice about case c to one person, at once:
+// a notification to an agent, an escalation, or a message to the customer
+// that no agent wrote (a reminder, the closing of the case). record keeps
+// it in the case's messages; notices to agents are not recorded, but their
+// Message-ID is, so an agent's reply to one threads into the case.
+func (o *Outbox) NoticeTx(tx *store.Tx, c *support.Case, to support.Address, text string, record bool) (*support.Outbound, error) {
+	last, err := tx.LastIncoming(c.Number)
+	if err != nil {
+		return nil, err
+	}
+	d := draft{kind: support.OutNotice, to: to, text: text, answering: last, now: true, noRecord: !record}
+	if to.Address != c.Customer.Address {
+		d.lang = o.language("") // agents get the default language
+	}
+	return o.enqueue(tx, c, d)
+}
+
 type draft struct {
 	kind      support.OutKind
 	to        support.Address
@@ -74,6 +106,8 @@ type draft struct {
 	answering *support.Message // the message this one replies to, if any
 	now       bool             // ignore business hours
 	internal  bool             // a team notice, recorded as an internal note
+	noRecord  bool             // index the Message-ID only; not a message of the case
+	lang      string           // overrides the case's language
 }
 
 // enqueue records the outgoing message on the case (with a Message-ID of
@@ -88,6 +122,9 @@ func (o *Outbox) enqueue(tx *store.Tx, c *support.Case, d draft) (*support.Outbo
 	}
 	if row.BusinessHours {
 		row.State = support.OutHeld // decide() releases it in a window
+	}
+	if d.lang != "" {
+		row.Language = d.lang
 	}
 	if m := d.answering; m != nil {
 		row.InReplyTo = m.MessageID
@@ -105,13 +142,23 @@ func (o *Outbox) enqueue(tx *store.Tx, c *support.Case, d draft) (*support.Outbo
 	if d.kind == support.OutAck {
 		msg.NewText = "(automatic acknowledgement of case " + c.Tag() + ")"
 	}
+	msg.Author = "agent"
+	if d.agent == nil {
+		msg.Author = "system"
+	}
 	if d.internal {
-		msg.Direction = support.Internal
+		msg.Direction, msg.Visibility = support.Internal, support.VisInternal
 	}
-	if err := tx.AddMessage(c, msg, nil, now); err != nil {
-		return nil, err
+	if d.noRecord {
+		if err := tx.IndexMessageID(row.MessageID, c.Number, true); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := tx.AddMessage(c, msg, nil, now); err != nil {
+			return nil, err
+		}
+		row.MessageSeq = msg.Seq
 	}
-	row.MessageSeq = msg.Seq
 	if err := tx.Enqueue(row); err != nil {
 		return nil, err
 	}

@@ -41,6 +41,7 @@ var (
 	bOutbox     = []byte("outbox")      // u64 id → JSON support.Outbound (kept after delivery as history)
 	bOutDue     = []byte("out_due")     // u64 due (unix ns) | u64 id → empty: pending rows by due time
 	bOutSending = []byte("out_sending") // u64 id → empty: rows with an attempt in progress
+	bCaseChecks = []byte("case_checks") // u64 at (unix ns) | u64 case → empty: when each case's clocks are next due
 
 	kSchema   = []byte("schema")
 	kCaseSeq  = []byte("case_seq")
@@ -48,7 +49,7 @@ var (
 	kTokenKey = []byte("token_key")
 	kOutSeq   = []byte("out_seq")
 
-	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending}
+	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks}
 )
 
 // Options tune Open.

@@ -58,10 +58,68 @@ type Case struct {
 	Created      time.Time `json:"created"`
 	Updated      time.Time `json:"updated"`
 	MessageCount int       `json:"message_count"`
+	// Assignee is the agent who is the customer's primary contact: the
+	// first agent who answered, or whom an agent #assign-ed.
+	Assignee string `json:"assignee,omitempty"`
+	// Account, Tier and TAM come from the customer's domain (config
+	// accounts); TAM is the premium account's Technical Account Manager.
+	Account string `json:"account,omitempty"`
+	Tier    string `json:"tier,omitempty"`
+	TAM     string `json:"tam,omitempty"`
+	// SLA timeline: what the clocks in package sla are computed from.
+	FirstResponseAt time.Time  `json:"first_response_at,omitempty"`
+	LastAgentUpdate time.Time  `json:"last_agent_update,omitempty"`
+	Waiting         []Interval `json:"waiting,omitempty"`
+	ProposedAt      time.Time  `json:"proposed_at,omitempty"`
+	ResolvedAt      time.Time  `json:"resolved_at,omitempty"`
+	// CheckedAt is when the SLA clocks were last looked at; NextCheck when
+	// they will be next (the store indexes it).
+	CheckedAt time.Time `json:"checked_at,omitempty"`
+	NextCheck time.Time `json:"next_check,omitempty"`
+	// Fired lists the SLA and resolution events already acted on, so a
+	// restart or a second look never repeats a reminder or escalation.
+	Fired []string `json:"fired,omitempty"`
 	// Language is the language we write to the customer in ("en", "es").
 	Language string `json:"language,omitempty"`
 	// Linked names earlier cases this one continues.
 	Linked []uint64 `json:"linked,omitempty"`
+}
+
+// Interval is a span of time; End is zero while it lasts.
+type Interval struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitempty"`
+}
+
+// SetStatus moves the case to status s at t, keeping the waiting intervals
+// the SLA clocks exclude (waiting on the customer and a proposed
+// resolution both stop the clocks).
+func (c *Case) SetStatus(s Status, t time.Time) {
+	waiting := func(x Status) bool { return x == StatusWaiting || x == StatusResolutionProposed }
+	if waiting(c.Status) && !waiting(s) && len(c.Waiting) > 0 && c.Waiting[len(c.Waiting)-1].End.IsZero() {
+		c.Waiting[len(c.Waiting)-1].End = t
+	}
+	if !waiting(c.Status) && waiting(s) {
+		c.Waiting = append(c.Waiting, Interval{Start: t})
+	}
+	switch s {
+	case StatusResolutionProposed:
+		c.ProposedAt = t
+	case StatusResolved:
+		c.ResolvedAt = t
+	}
+	c.Status = s
+	c.Updated = t
+}
+
+// HasFired reports whether event key was already acted on.
+func (c *Case) HasFired(key string) bool {
+	for _, k := range c.Fired {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // Tag is the subject tag casemail writes on its mail about the case.

@@ -133,6 +133,12 @@ type Message struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	Auto        AutoHeaders  `json:"auto,omitempty"`
 
+	// Visibility is public, internal or held for review; empty means
+	// public (messages stored before it existed).
+	Visibility Visibility `json:"visibility,omitempty"`
+	// Author says who wrote it in the case's terms: "customer", "agent",
+	// "system" (our automatic mail); empty for inbound mail not yet judged.
+	Author   string       `json:"author,omitempty"`
 	Envelope Envelope     `json:"envelope"`
 	Auth     *AuthResults `json:"auth,omitempty"`
 	RawSize  int64        `json:"raw_size"`

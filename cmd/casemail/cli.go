@@ -89,10 +89,29 @@ func printCase(w io.Writer, d *admin.CaseDetail) {
 	fmt.Fprintf(w, "Case #%d: %s\n", d.Number, d.Subject)
 	fmt.Fprintf(w, "Status: %s   Kind: %s   Messages: %d\n", d.Status, d.Kind, d.MessageCount)
 	fmt.Fprintf(w, "Customer: %s\n", formatAddr(d.CustomerName, d.Customer))
+	assignee := d.Assignee
+	if assignee == "" {
+		assignee = "(unassigned)"
+	}
+	fmt.Fprintf(w, "Assignee: %s\n", assignee)
+	if d.Account != "" {
+		fmt.Fprintf(w, "Account: %s (%s)", d.Account, d.Tier)
+		if d.TAM != "" {
+			fmt.Fprintf(w, "   TAM: %s", d.TAM)
+		}
+		fmt.Fprintln(w)
+	}
+	for _, due := range d.SLA {
+		fmt.Fprintf(w, "SLA %s due: %s\n", strings.ReplaceAll(due.Clock, "_", " "), due.At.Local().Format("2006-01-02 15:04"))
+	}
+	for _, l := range d.Linked {
+		fmt.Fprintf(w, "Continues case #%d\n", l)
+	}
 	fmt.Fprintf(w, "Participants: %s\n", strings.Join(d.Participants, ", "))
 	fmt.Fprintf(w, "Opened: %s   Updated: %s\n", d.Created.Local().Format("2006-01-02 15:04"), d.Updated.Local().Format("2006-01-02 15:04"))
 	for _, m := range d.Messages {
-		fmt.Fprintf(w, "\n--- %s %s  %s  <%s>\n", m.Direction, formatAddr(m.FromName, m.From), m.Date.Local().Format("2006-01-02 15:04"), m.MessageID)
+		fmt.Fprintf(w, "\n--- %s · %s · %s · %s  %s  <%s>\n", m.Direction, m.Author, m.Visibility,
+			formatAddr(m.FromName, m.From), m.Date.Local().Format("2006-01-02 15:04"), m.MessageID)
 		fmt.Fprintf(w, "Subject: %s\n", m.Subject)
 		if len(m.Attachments) > 0 {
 			fmt.Fprintf(w, "Attachments: %s\n", strings.Join(m.Attachments, ", "))

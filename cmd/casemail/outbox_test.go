@@ -37,7 +37,6 @@ func mailOutDaemon(t *testing.T, t0 time.Time, mutate ...func(*config.Config)) (
 	rcv := startReceiver(t)
 	m := startDaemonAt(t, clk, append([]func(*config.Config){func(c *config.Config) {
 		c.Outbound.Smarthost = rcv.addr
-		c.Support.TeamAddress = "team@example.com"
 	}}, mutate...)...)
 	return m, clk, rcv
 }
@@ -264,16 +263,24 @@ func TestTemporaryFailuresRetriedOnce(t *testing.T) {
 }
 
 func TestPermanentFailureToldToTeam(t *testing.T) {
-	m, _, rcv := mailOutDaemon(t, time.Date(2026, 11, 30, 10, 0, 0, 0, madrid))
-	rcv.failNext(550)
+	m, _, rcv := mailOutDaemon(t, time.Date(2026, 11, 30, 10, 0, 0, 0, madrid), func(c *config.Config) {
+		c.Support.TeamAddress = "team@example.com"
+	})
+	rcv.failFor("ana@cliente.es", 550)
 	mustSend(t, m, firstMail())
-	got := waitMessages(t, rcv, 1)[0]
+	// The team hears of the new case, then of the failed acknowledgement.
+	got := waitMessages(t, rcv, 2)[1]
 	if got.To[0] != "team@example.com" || !strings.Contains(string(got.Raw), "550") {
 		t.Errorf("team notice: to %v\n%s", got.To, got.Raw)
 	}
-	rows := outbox(t, m)
-	if len(rows) != 2 || rows[1].State != "failed" || rows[1].Attempts != 1 {
-		t.Fatalf("rows = %+v", rows)
+	var ack admin.OutboxView
+	for _, r := range outbox(t, m) {
+		if r.Kind == "ack" {
+			ack = r
+		}
+	}
+	if ack.State != "failed" || ack.Attempts != 1 {
+		t.Fatalf("ack row = %+v", ack)
 	}
 	found := false
 	for _, msg := range showCase(t, m, 1).Messages {

@@ -19,8 +19,9 @@ type receiver struct {
 	addr string
 	mu   sync.Mutex
 	got  []received
-	// replies are consumed one per DATA; 0 or an empty list accepts.
-	replies []int
+	// replies are consumed one per DATA to the given recipient ("" for
+	// any); an empty list accepts.
+	replies map[string][]int
 	notify  chan struct{}
 }
 
@@ -49,10 +50,16 @@ func startReceiver(t *testing.T) *receiver {
 	return r
 }
 
-func (r *receiver) failNext(codes ...int) {
+func (r *receiver) failNext(codes ...int) { r.failFor("", codes...) }
+
+// failFor makes the next DATA commands for rcpt fail with codes.
+func (r *receiver) failFor(rcpt string, codes ...int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.replies = append(r.replies, codes...)
+	if r.replies == nil {
+		r.replies = map[string][]int{}
+	}
+	r.replies[rcpt] = append(r.replies[rcpt], codes...)
 }
 
 func (r *receiver) messages() []received {
@@ -84,9 +91,13 @@ func (s *recvSession) Data(rd io.Reader) error {
 	}
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()
-	if len(s.r.replies) > 0 {
-		code := s.r.replies[0]
-		s.r.replies = s.r.replies[1:]
+	for _, key := range []string{s.to[0], ""} {
+		codes := s.r.replies[key]
+		if len(codes) == 0 {
+			continue
+		}
+		code := codes[0]
+		s.r.replies[key] = codes[1:]
 		if code >= 400 {
 			return &gosmtp.SMTPError{Code: code, EnhancedCode: gosmtp.EnhancedCode{code / 100, 0, 0}, Message: "told to fail"}
 		}

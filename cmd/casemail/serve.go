@@ -21,9 +21,12 @@ import (
 	"github.com/casemail/casemail/bizhours"
 	"github.com/casemail/casemail/clock"
 	"github.com/casemail/casemail/config"
+	"github.com/casemail/casemail/desk"
 	"github.com/casemail/casemail/ingest"
+	"github.com/casemail/casemail/mailauth"
 	"github.com/casemail/casemail/mailparse"
 	"github.com/casemail/casemail/notify"
+	"github.com/casemail/casemail/sla"
 	"github.com/casemail/casemail/smtpd"
 	"github.com/casemail/casemail/store"
 	"github.com/casemail/casemail/support"
@@ -42,10 +45,13 @@ type Main struct {
 	ConfigPath string
 	Logger     *slog.Logger
 	Clock      clock.Clock
+	// Resolver is the DNS for SPF, DKIM and DMARC (tests fake it).
+	Resolver mailauth.Resolver
 
 	Store    *store.Store
 	Ingester *ingest.Ingester
 	Outbox   *notify.Outbox
+	Desk     *desk.Desk
 
 	// Listening addresses, set by Run.
 	SMTPAddr, LMTPAddr, AdminAddr net.Addr
@@ -55,6 +61,7 @@ type Main struct {
 	admin      *admin.Server
 	stopOutbox context.CancelFunc
 	outboxDone chan struct{}
+	deskDone   chan struct{}
 	wg         sync.WaitGroup
 	closeOnce  sync.Once
 	reloadMu   sync.Mutex
@@ -94,14 +101,21 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startOutbox(key); err != nil {
 		return err
 	}
+	if err := m.startDesk(); err != nil {
+		return err
+	}
+	checker := mailauth.New(mailauth.Options{Resolver: m.Resolver, TrustedAuthServIDs: c.Agents.TrustedAuthServIDs})
 	m.Ingester = ingest.New(m.Store, ingest.Options{
-		Limits:    mailparse.Limits{MaxDepth: c.Parse.MaxDepth, MaxParts: c.Parse.MaxParts},
-		Threading: threading.Options{Key: key, Addresses: c.Support.Addresses},
-		Hostname:  c.Support.Host(),
-		Logger:    m.Logger,
-		Now:       m.Clock.Now,
-		Opened:    m.Outbox.Acknowledge,
-		Bounced:   m.Outbox.Bounced,
+		Limits:       mailparse.Limits{MaxDepth: c.Parse.MaxDepth, MaxParts: c.Parse.MaxParts},
+		Threading:    threading.Options{Key: key, Addresses: c.Support.Addresses},
+		Hostname:     c.Support.Host(),
+		Logger:       m.Logger,
+		Now:          m.Clock.Now,
+		Desk:         m.Desk,
+		Auth:         authFunc(checker),
+		AuthAlways:   m.Desk.IsAgent,
+		ReopenWindow: c.Resolution.ReopenWindow,
+		Bounced:      m.Outbox.Bounced,
 		Delivered: func(d support.Delivery) {
 			if d.NewCase || d.Reason == "bounce" {
 				m.Outbox.Kick()
@@ -133,7 +147,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}
 	m.admin = admin.NewServer(admin.Options{Cases: m.Store, Outbox: m.Outbox, OutboxReader: m.Store,
-		Token: c.Admin.Token, Logger: m.Logger})
+		Token: c.Admin.Token, Logger: m.Logger, Dues: func(cs *support.Case) []admin.Due {
+			var out []admin.Due
+			for _, d := range m.Desk.Dues(cs) {
+				out = append(out, admin.Due{Clock: string(d.Clock), At: d.At})
+			}
+			return out
+		}})
 	if m.AdminAddr, err = m.listen("admin.listen", "tcp", c.Admin.Listen, m.admin.Serve); err != nil {
 		return err
 	}
@@ -178,6 +198,60 @@ func (m *Main) startOutbox(key []byte) error {
 		}
 	}()
 	return nil
+}
+
+func (m *Main) startDesk() error {
+	c := m.Config
+	agents, err := c.Agents.ParseAgents()
+	if err != nil {
+		return err
+	}
+	accounts, err := c.Accounts.ParseAccounts()
+	if err != nil {
+		return err
+	}
+	m.Desk = desk.New(desk.Options{
+		Outbox: m.Outbox, Clock: m.Clock, Schedule: m.schedule.Load, Agents: agents, Accounts: accounts,
+		TeamAddress: c.Support.TeamAddress, EscalationAddress: c.Agents.EscalationAddress,
+		Authenticated: func(r *support.AuthResults, domain string) bool { return r != nil && mailauth.Aligned(*r, domain) },
+		DMARCFailed: func(r *support.AuthResults) bool {
+			failed, _ := mailauth.DMARCFailed(*r)
+			return failed
+		},
+		HoldDMARCFailures: c.Agents.CustomerDMARC == "hold",
+		SLA: map[string]sla.Policy{
+			support.TierStandard: {FirstResponse: c.SLA.StandardFirstResponse, UpdateEvery: c.SLA.StandardUpdateEvery,
+				Resolution: c.SLA.StandardResolution, RemindBefore: c.SLA.RemindBefore},
+			support.TierPremium: {FirstResponse: c.SLA.PremiumFirstResponse, UpdateEvery: c.SLA.PremiumUpdateEvery,
+				Resolution: c.SLA.PremiumResolution, RemindBefore: c.SLA.RemindBefore},
+		},
+		CloseAfterDays: c.Resolution.CloseAfterDays, RemindAfterDays: c.Resolution.RemindAfterDays,
+		Logger: m.Logger,
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	stopOutbox := m.stopOutbox
+	m.stopOutbox = func() { cancel(); stopOutbox() }
+	m.deskDone = make(chan struct{})
+	go func() {
+		defer close(m.deskDone)
+		if err := m.Desk.Run(ctx, m.Store); err != nil {
+			m.Logger.Error("desk timers stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// authFunc adapts the checker to ingest: the client IP comes from the
+// envelope's remote address (none for a unix-socket LMTP peer).
+func authFunc(ch *mailauth.Checker) func(context.Context, []byte, support.Envelope) *support.AuthResults {
+	return func(ctx context.Context, raw []byte, env support.Envelope) *support.AuthResults {
+		var ip net.IP
+		if host, _, err := net.SplitHostPort(env.Remote); err == nil {
+			ip = net.ParseIP(host)
+		}
+		r := ch.Check(ctx, raw, mailauth.Envelope{IP: ip, Helo: env.Helo, MailFrom: env.MailFrom})
+		return &r
+	}
 }
 
 func policy(o config.Outbound) notify.Policy {
@@ -254,6 +328,9 @@ func (m *Main) Close() error {
 			// to the queue.
 			m.stopOutbox()
 			<-m.outboxDone
+			if m.deskDone != nil {
+				<-m.deskDone
+			}
 		}
 		if m.Store != nil {
 			err = m.Store.Close()

@@ -1,0 +1,152 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/casemail/casemail/agentcmd"
+	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
+)
+
+// apply carries out an authenticated agent's reply: its commands, then the
+// relay of its text to the customer (unless it is a note). The first agent
+// who answers becomes the assignee, the customer's primary contact.
+func (d *Desk) apply(tx *store.Tx, c *support.Case, m *support.Message, agent support.Address, p agentcmd.Parsed) error {
+	now := d.now()
+	var note, resolve, update, sendNow bool
+	var done []string
+	for _, cmd := range p.Commands {
+		done = append(done, "#"+string(cmd.Op)+" "+cmd.Arg)
+		switch cmd.Op {
+		case agentcmd.OpNote:
+			note = true
+		case agentcmd.OpResolve:
+			resolve = true
+		case agentcmd.OpUpdate:
+			update = true
+		case agentcmd.OpNow:
+			sendNow = true
+		case agentcmd.OpAssign:
+			c.Assignee = cmd.Arg
+		case agentcmd.OpKind:
+			c.Kind = support.Kind(cmd.Arg)
+		case agentcmd.OpStatus:
+			c.SetStatus(map[string]support.Status{"open": support.StatusOpen, "waiting": support.StatusWaiting}[cmd.Arg], now)
+		}
+	}
+	if len(done) > 0 {
+		m.Notes = append(m.Notes, "commands: "+strings.TrimSpace(strings.Join(done, ", ")))
+	}
+	text := strings.TrimSpace(p.Text)
+	m.NewText = text
+	if note {
+		m.Visibility = support.VisInternal
+		return nil
+	}
+	m.Visibility = support.VisPublic
+	if text == "" && !resolve {
+		return nil // commands only
+	}
+	if c.Assignee == "" {
+		c.Assignee = agent.Address
+	}
+	kind := support.OutResponse
+	if update {
+		kind = support.OutUpdate
+	}
+	if resolve {
+		text = strings.TrimSpace(text + "\n\n" + phrase(c.Language, proposeText))
+	}
+	if _, err := d.opt.Outbox.RelayTx(tx, c, agent, text, kind, sendNow); err != nil {
+		return err
+	}
+	if resolve {
+		c.SetStatus(support.StatusResolutionProposed, now)
+	}
+	return nil
+}
+
+// fromCustomer handles a customer's (or participant's) message on an
+// existing case: DMARC policy, the answer to a proposed resolution, reopening,
+// and the notification of the assignee.
+func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) error {
+	m.Author, m.Visibility = "customer", support.VisPublic
+	now := d.now()
+	if m.Auth != nil && d.opt.DMARCFailed != nil && d.opt.DMARCFailed(m.Auth) {
+		m.Notes = append(m.Notes, "DMARC failed for "+m.Auth.FromDomain+": the sender may not be who the From header says")
+		if d.opt.HoldDMARCFailures {
+			m.Visibility = support.VisHeld
+			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nA reply that failed DMARC ("+m.From.Address+") was held for review and changed nothing.")
+		}
+	}
+	event := "New message"
+	switch c.Status {
+	case support.StatusResolutionProposed:
+		if agentcmd.IsConfirmation(m.NewText) {
+			c.SetStatus(support.StatusResolved, now)
+			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nThe customer confirmed the resolution: the case is resolved.\n\n"+m.NewText)
+		}
+		c.SetStatus(support.StatusOpen, now)
+		event = "The customer did not confirm the proposed resolution; the case is open again"
+	case support.StatusResolved:
+		c.SetStatus(support.StatusOpen, now)
+		event = "The customer wrote again; the resolved case is open again"
+	case support.StatusWaiting:
+		c.SetStatus(support.StatusOpen, now)
+	}
+	return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+event+" from "+m.From.String()+":\n\n"+m.NewText+commandHelp)
+}
+
+// tell sends an automatic notice about c to each of to.
+func (d *Desk) tell(tx *store.Tx, c *support.Case, to []support.Address, text string) error {
+	for _, a := range to {
+		if _, err := d.opt.Outbox.NoticeTx(tx, c, a, text, false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assigneeOrTeam is who hears about a case: its assignee, or for an
+// unassigned case the team address, or every agent.
+func (d *Desk) assigneeOrTeam(c *support.Case) []support.Address {
+	if c.Assignee != "" {
+		if a := d.agent(c, c.Assignee); a != nil {
+			return []support.Address{*a}
+		}
+		return []support.Address{{Address: c.Assignee}}
+	}
+	if d.opt.TeamAddress != "" {
+		return []support.Address{{Address: d.opt.TeamAddress}}
+	}
+	return d.opt.Agents
+}
+
+// summary is the case as an agent needs it at a glance.
+func (d *Desk) summary(c *support.Case) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Case #%d: %s\n", c.Number, c.Subject)
+	fmt.Fprintf(&b, "Kind: %s · Status: %s · Customer: %s\n", c.Kind, c.Status, c.Customer.String())
+	if c.Account != "" {
+		fmt.Fprintf(&b, "Account: %s (%s)", c.Account, c.Tier)
+		if c.TAM != "" {
+			fmt.Fprintf(&b, " · TAM: %s", c.TAM)
+		}
+		b.WriteString("\n")
+	}
+	assignee := c.Assignee
+	if assignee == "" {
+		assignee = "nobody yet: the first agent who answers"
+	}
+	fmt.Fprintf(&b, "Assignee: %s\n", assignee)
+	loc := time.UTC
+	if s := d.opt.Schedule(); s != nil {
+		loc = s.Location()
+	}
+	for _, due := range d.Dues(c) {
+		fmt.Fprintf(&b, "SLA %s due %s\n", strings.ReplaceAll(string(due.Clock), "_", " "), due.At.In(loc).Format("Mon 2 Jan 15:04 MST"))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -1,0 +1,126 @@
+// Package desk runs the support process the contract promises on top of
+// mail: who may act on a case and how (agents authenticated by a reply
+// token issued to them and by SPF/DKIM aligned with their domain, never by
+// a From header alone), what agents' commands do, who is told about what,
+// the mutual resolution of a case, and the SLA clocks in business hours.
+//
+// It acts inside the transaction that files each message (Filed, called by
+// ingest) and, as time passes, from one timer goroutine (Run) that wakes at
+// the next SLA or resolution moment of any case.
+package desk
+
+import (
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/casemail/casemail/bizhours"
+	"github.com/casemail/casemail/clock"
+	"github.com/casemail/casemail/notify"
+	"github.com/casemail/casemail/sla"
+	"github.com/casemail/casemail/support"
+)
+
+// Options configure a Desk.
+type Options struct {
+	Outbox   *notify.Outbox
+	Clock    clock.Clock
+	Schedule func() *bizhours.Schedule
+	Agents   []support.Address
+	Accounts support.Accounts
+	// TeamAddress hears of new unassigned cases (else every agent does).
+	TeamAddress string
+	// EscalationAddress hears of SLA breaches on accounts without a TAM
+	// (else TeamAddress, else every agent).
+	EscalationAddress string
+	// Authenticated reports whether a message's sender authentication is
+	// aligned with domain (see mailauth.Aligned).
+	Authenticated func(r *support.AuthResults, domain string) bool
+	// DMARCFailed reports a failed DMARC check (see mailauth.DMARCFailed).
+	DMARCFailed func(r *support.AuthResults) bool
+	// HoldDMARCFailures holds, rather than only marks, customer replies
+	// that fail DMARC.
+	HoldDMARCFailures bool
+	// SLA per tier ("standard", "premium").
+	SLA map[string]sla.Policy
+	// CloseAfterDays and RemindAfterDays (0: none) are business days after a
+	// proposed resolution.
+	CloseAfterDays, RemindAfterDays int
+	Logger                          *slog.Logger
+}
+
+// Desk is the support process.
+type Desk struct {
+	opt  Options
+	log  *slog.Logger
+	kick chan struct{}
+}
+
+// New returns a Desk.
+func New(opt Options) *Desk {
+	if opt.Logger == nil {
+		opt.Logger = slog.Default()
+	}
+	if opt.Clock == nil {
+		opt.Clock = clock.Real{}
+	}
+	return &Desk{opt: opt, log: opt.Logger.With("component", "desk"), kick: make(chan struct{}, 1)}
+}
+
+// agent returns the agent (or the case's TAM, who may answer like any
+// agent) whose address is addr.
+func (d *Desk) agent(c *support.Case, addr string) *support.Address {
+	addr = support.NormalizeAddress(addr)
+	for i := range d.opt.Agents {
+		if d.opt.Agents[i].Address == addr {
+			return &d.opt.Agents[i]
+		}
+	}
+	if c != nil && c.TAM != "" && c.TAM == addr {
+		return &support.Address{Address: c.TAM}
+	}
+	for _, acc := range d.opt.Accounts {
+		if acc.TAM != nil && acc.TAM.Address == addr {
+			return acc.TAM
+		}
+	}
+	return nil
+}
+
+// IsAgent reports whether addr belongs to an agent or a TAM; ingest asks
+// it to know whose mail to authenticate.
+func (d *Desk) IsAgent(addr string) bool { return d.agent(nil, addr) != nil }
+
+func (d *Desk) now() time.Time { return d.opt.Clock.Now() }
+
+// policy is the SLA policy of c's tier.
+func (d *Desk) policy(c *support.Case) sla.Policy {
+	if p, ok := d.opt.SLA[c.Tier]; ok {
+		return p
+	}
+	return d.opt.SLA[support.TierStandard]
+}
+
+// Dues returns the SLA due times of c now, for display.
+func (d *Desk) Dues(c *support.Case) []sla.Due {
+	s := d.opt.Schedule()
+	if s == nil || c.Status == support.StatusResolved {
+		return nil
+	}
+	return sla.Dues(d.policy(c), s, timeline(c), d.now())
+}
+
+func timeline(c *support.Case) sla.Timeline {
+	tl := sla.Timeline{Created: c.Created, FirstResponse: c.FirstResponseAt, LastAgentUpdate: c.LastAgentUpdate, Resolved: c.ResolvedAt}
+	if c.Status != support.StatusResolved {
+		tl.Resolved = time.Time{}
+	}
+	for _, w := range c.Waiting {
+		tl.Waiting = append(tl.Waiting, sla.Interval{Start: w.Start, End: w.End})
+	}
+	return tl
+}
+
+func domainOf(addr string) string {
+	return strings.ToLower(addr[strings.LastIndexByte(addr, '@')+1:])
+}

@@ -1,0 +1,150 @@
+package desk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/casemail/casemail/agentcmd"
+	"github.com/casemail/casemail/store"
+	"github.com/casemail/casemail/support"
+	"github.com/casemail/casemail/threading"
+)
+
+// Filed applies the process to message m just stored in case c (ingest
+// calls it inside the same transaction).
+func (d *Desk) Filed(tx *store.Tx, c *support.Case, m *support.Message, dec threading.Decision, isNew bool) error {
+	var err error
+	switch {
+	case isNew:
+		err = d.opened(tx, c, m)
+	case d.agent(c, m.From.Address) != nil || d.tokenOfAgent(dec) != nil:
+		err = d.fromAgent(tx, c, m, dec)
+	default:
+		err = d.fromCustomer(tx, c, m)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tx.PutMessage(m); err != nil {
+		return err
+	}
+	return d.scheduleNow(tx, c)
+}
+
+// opened handles the first message of a case: the account, the
+// acknowledgement, and the team's notification.
+func (d *Desk) opened(tx *store.Tx, c *support.Case, m *support.Message) error {
+	m.Author, m.Visibility = "customer", support.VisPublic
+	c.Tier = support.TierStandard
+	if acc := d.opt.Accounts.For(c.Customer.Address); acc != nil {
+		c.Account, c.Tier = acc.Name, acc.Tier
+		if acc.TAM != nil {
+			c.TAM = acc.TAM.Address
+		}
+	}
+	if err := d.opt.Outbox.Acknowledge(tx, c, m); err != nil {
+		return err
+	}
+	return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nNew case from "+m.From.String()+":\n\n"+m.NewText+commandHelp)
+}
+
+// tokenOfAgent returns the agent a valid reply token was issued to, when
+// the message came in through one.
+func (d *Desk) tokenOfAgent(dec threading.Decision) *support.Address {
+	if dec.Token == nil {
+		return nil
+	}
+	for i := range d.opt.Agents {
+		if dec.Token.IssuedTo(d.opt.Agents[i].Address) {
+			return &d.opt.Agents[i]
+		}
+	}
+	for _, acc := range d.opt.Accounts {
+		if acc.TAM != nil && dec.Token.IssuedTo(acc.TAM.Address) {
+			return acc.TAM
+		}
+	}
+	return nil
+}
+
+// fromAgent handles mail that claims to come from an agent, or that came
+// through a token issued to one. It acts only when both hold: the token in
+// the address it was sent to was issued to this sender for this case, and
+// the sender's domain authenticated it (SPF or DKIM aligned, DMARC). Any
+// doubt holds it for review and tells the real agent.
+func (d *Desk) fromAgent(tx *store.Tx, c *support.Case, m *support.Message, dec threading.Decision) error {
+	m.Author = "agent"
+	claimed := d.agent(c, m.From.Address)
+	if why := d.agentDoubt(c, m, dec, claimed); why != "" {
+		m.Visibility = support.VisHeld
+		m.Notes = append(m.Notes, "held for review: "+why)
+		real := claimed
+		if real == nil {
+			real = d.tokenOfAgent(dec)
+		}
+		d.log.Warn("agent mail held for review", "case", c.Number, "from", m.From.Address, "why", why)
+		return d.tell(tx, c, []support.Address{*real}, fmt.Sprintf(
+			"A message for case #%d that claims to be from you, or that used a reply address issued to you, was held for review and not sent to the customer.\n\nFrom: %s\nWhy: %s\n\nIf you wrote it, reply to a notification from casemail from your own mail account. If you did not, someone is trying to write to your customer as you.",
+			c.Number, m.From.String(), why))
+	}
+	p := agentcmd.Parse(m.NewText)
+	if problem := d.checkCommands(p); problem != "" || len(p.Errors) > 0 {
+		m.Visibility = support.VisInternal
+		m.Notes = append(m.Notes, "commands refused; nothing changed")
+		return d.tell(tx, c, []support.Address{*claimed}, commandErrors(c, p, problem))
+	}
+	return d.apply(tx, c, m, *claimed, p)
+}
+
+// agentDoubt returns why mail from (or through a token of) an agent may not
+// act, or "".
+func (d *Desk) agentDoubt(c *support.Case, m *support.Message, dec threading.Decision, claimed *support.Address) string {
+	switch {
+	case claimed == nil:
+		return fmt.Sprintf("a reply address issued to an agent was used by %s", m.From.Address)
+	case dec.Reason != threading.ByToken || dec.Token == nil:
+		return "not sent to a reply address casemail issued for this case (a From header alone proves nothing)"
+	case !dec.TokenSenderMatch || !dec.Token.IssuedTo(claimed.Address):
+		return "the reply address was issued to someone else"
+	case m.Auth == nil || d.opt.Authenticated == nil || !d.opt.Authenticated(m.Auth, domainOf(claimed.Address)):
+		return "sender authentication (SPF/DKIM aligned with " + domainOf(claimed.Address) + ", DMARC) failed: " + authSummary(m.Auth)
+	}
+	return ""
+}
+
+func authSummary(a *support.AuthResults) string {
+	if a == nil {
+		return "not checked"
+	}
+	return fmt.Sprintf("spf=%s (%s) dkim=%s %v dmarc=%s", a.SPF, a.SPFDomain, a.DKIM, a.DKIMDomains, a.DMARC)
+}
+
+// checkCommands finds what Parse cannot know: an #assign to someone who is
+// not an agent.
+func (d *Desk) checkCommands(p agentcmd.Parsed) string {
+	for _, cmd := range p.Commands {
+		if cmd.Op == agentcmd.OpAssign && d.agent(nil, cmd.Arg) == nil {
+			return fmt.Sprintf("#assign %s: not an agent of this desk", cmd.Arg)
+		}
+	}
+	return ""
+}
+
+func commandErrors(c *support.Case, p agentcmd.Parsed, problem string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your reply to case #%d was not sent to the customer and changed nothing, because of its commands:\n\n", c.Number)
+	for _, e := range p.Errors {
+		fmt.Fprintf(&b, "- line %d %q: %s. %s\n", e.Line, e.Input, e.Problem, e.Fix)
+	}
+	if problem != "" {
+		fmt.Fprintf(&b, "- %s\n", problem)
+	}
+	b.WriteString("\nCorrect them and reply again." + commandHelp)
+	return b.String()
+}
+
+const commandHelp = `
+
+--
+Reply to this message to answer the customer. Commands on the first lines of your reply:
+#note (internal, not sent) · #resolve · #status open|waiting · #assign agent@… · #kind problem|configuration|information · #update · #now`

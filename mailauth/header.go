@@ -1,0 +1,134 @@
+package mailauth
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"net/mail"
+	"strings"
+)
+
+// field is one header field, unfolded, in the order it appears.
+type field struct{ name, value string }
+
+// maxHeaderBytes bounds how much of a message is read as header: DKIM's own
+// reader goes further, but From and Authentication-Results sit on top.
+const maxHeaderBytes = 1 << 20
+
+// readHeader splits the header block (RFC 5322 section 2.2) into fields,
+// leniently: a line without a colon is skipped instead of ending the
+// header. net/mail stops at the first malformed line, which would let a
+// sender hide the From header from DMARC behind one bad line while the
+// parser that shows the message to people still reads it.
+func readHeader(raw []byte) []field {
+	if len(raw) > maxHeaderBytes {
+		raw = raw[:maxHeaderBytes]
+	}
+	var h []field
+	for len(raw) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			line, raw = raw, nil
+		}
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break // end of the header
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if len(h) > 0 {
+				h[len(h)-1].value += " " + strings.TrimSpace(string(line))
+			}
+			continue
+		}
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		h = append(h, field{
+			name:  strings.TrimSpace(string(name)),
+			value: strings.TrimSpace(string(value)),
+		})
+	}
+	return h
+}
+
+// values returns the values of the fields named name, topmost first.
+func values(h []field, name string) []string {
+	var out []string
+	for _, f := range h {
+		if strings.EqualFold(f.name, name) {
+			out = append(out, f.value)
+		}
+	}
+	return out
+}
+
+// addressParser decodes any charset in display names as raw bytes: only the
+// domain matters here, and net/mail's default decoder rejects every charset
+// but UTF-8, US-ASCII and ISO-8859-1, which would lose the From of a
+// perfectly good windows-1252 name.
+var addressParser = mail.AddressParser{WordDecoder: &mime.WordDecoder{
+	CharsetReader: func(_ string, r io.Reader) (io.Reader, error) { return r, nil },
+}}
+
+// fromDomain returns the domain of the first readable address in the From
+// header (casemail's parser also shows the first mailbox it can read), and
+// whether the author is ambiguous: several From fields naming
+// different domains, which RFC 7489 section 6.6.1 says to reject rather
+// than guess, since a sender could add one and hope a reader picks it.
+func fromDomain(h []field) (domain string, ambiguous bool) {
+	for _, v := range values(h, "From") {
+		switch d := firstDomain(v); {
+		case d == "":
+		case domain == "":
+			domain = d
+		case d != domain:
+			ambiguous = true
+		}
+	}
+	return domain, ambiguous
+}
+
+// firstDomain returns the normalized domain of the first address in an
+// address list, or "" when none can be read. A list net/mail rejects
+// ("Smith, John <j@example.com>") is retried element by element, the way
+// mail clients and casemail's own parser read it, so that the domain we
+// authenticate is the one people are shown.
+func firstDomain(v string) string {
+	if list, err := addressParser.ParseList(v); err == nil {
+		for _, a := range list {
+			if d := addrDomain(a.Address); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	for _, elem := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ';' }) {
+		if a, err := addressParser.Parse(elem); err == nil {
+			if d := addrDomain(a.Address); d != "" {
+				return d
+			}
+		}
+		if i := strings.LastIndexByte(elem, '<'); i >= 0 {
+			inner, _, _ := strings.Cut(elem[i+1:], ">")
+			if a, err := addressParser.Parse("<" + inner + ">"); err == nil {
+				if d := addrDomain(a.Address); d != "" {
+					return d
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// addrDomain returns the normalized domain of an addr-spec or a bare
+// domain, "" when there is none.
+func addrDomain(addr string) string {
+	addr = strings.Trim(strings.TrimSpace(addr), "<>")
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		addr = addr[i+1:]
+	}
+	return normDomain(addr)
+}
