@@ -155,7 +155,7 @@ func (p *parser) line(n int, t string) {
 	word, arg := splitCommand(t)
 	op, ok := lookupOp(word)
 	if !ok {
-		p.fail(n, t, "unknown command #"+word, suggestOp(word))
+		p.fail(n, t, "unknown command", suggestOp(word))
 		return
 	}
 	norm, problem, fix := normalizeArg(op, word, arg)
@@ -181,6 +181,7 @@ func (p *parser) add(c Command, input string) {
 		if why := conflict(prev.Op, c.Op); why != "" {
 			p.fail(c.Line, input, "cannot go with "+show(prev)+" on line "+strconv.Itoa(prev.Line)+": "+why,
 				"keep only one of them")
+			break // one reason per line keeps the error mail short
 		}
 	}
 	p.out.Commands = append(p.out.Commands, c)

@@ -91,6 +91,8 @@ func TestParse(t *testing.T) {
 		{name: "good commands kept beside a bad one", in: "#kind problem\n#reslove\n#assign x@example.com\nHi",
 			cmds: []Command{c(OpKind, "problem", 1), c(OpAssign, "x@example.com", 3)}, text: "Hi",
 			errs: []wantErr{{2, "#resolve"}}},
+		{name: "one reason per line", in: "#update\n#now\n#note\nx", text: "x",
+			cmds: []Command{c(OpUpdate, "", 1), c(OpNow, "", 2), c(OpNote, "", 3)}, errs: []wantErr{{3, "#update on line 1"}}},
 		{name: "errors in line order", in: "#note\n#foo\n#now\nx", text: "x",
 			cmds: []Command{c(OpNote, "", 1), c(OpNow, "", 3)}, errs: []wantErr{{2, "unknown"}, {3, "never sent"}}},
 	}
@@ -118,6 +120,7 @@ func TestParseClients(t *testing.T) {
 			cmds: []Command{c(OpAssign, "luis@example.com", 1)}, text: "Hi"},
 		{name: "Outlook mailto link spaced", in: "#assign Luis@example.com <mailto:luis@example.com>\r\nHi",
 			cmds: []Command{c(OpAssign, "luis@example.com", 1)}, text: "Hi"},
+		{name: "invalid UTF-8 before mailto (fuzz)", in: "#Assign\xff<mAilto:>", errs: []wantErr{{1, "two different addresses"}}},
 		{name: "mailto link differs", in: "#assign luis@example.com<mailto:eve@example.com>",
 			errs: []wantErr{{1, "two different addresses"}}},
 		{name: "Outlook nbsp lines", in: "\u00a0\r\n#resolve\r\n\u00a0\r\nDear John,\r\nfixed.",
@@ -202,7 +205,7 @@ func TestParseLimits(t *testing.T) {
 
 func TestErrorString(t *testing.T) {
 	e := Parse("\n#reslove").Errors[0]
-	if got, want := e.Error(), "line 2: #reslove: unknown command #reslove; did you mean #resolve?"; got != want {
+	if got, want := e.Error(), "line 2: #reslove: unknown command; did you mean #resolve?"; got != want {
 		t.Fatalf("got %q, want %q", got, want)
 	}
 }

@@ -48,6 +48,9 @@ func (d *Desk) Run(ctx context.Context, st *store.Store) error {
 				d.log.Error("case clocks", "case", n, "err", err)
 			}
 		}
+		if len(due) > 0 {
+			d.opt.Outbox.Kick() // reminders and notices queued above
+		}
 		if len(due) == 64 {
 			continue
 		}

@@ -17,11 +17,11 @@ import (
 // and everything below it came with the message, where any sender can
 // write "dkim=pass header.d=example.com" under any authserv-id. A field
 // we cannot parse is not used: we check ourselves instead.
-func (c *Checker) trustedResults(h []field) (support.AuthResults, bool) {
+func (c *Checker) trustedResults(h header) (support.AuthResults, bool) {
 	if len(c.trusted) == 0 {
 		return support.AuthResults{}, false
 	}
-	all := values(h, "Authentication-Results")
+	all := h.values("Authentication-Results")
 	if len(all) == 0 {
 		return support.AuthResults{}, false
 	}

@@ -11,53 +11,84 @@ import (
 // field is one header field, unfolded, in the order it appears.
 type field struct{ name, value string }
 
-// maxHeaderBytes bounds how much of a message is read as header: DKIM's own
-// reader goes further, but From and Authentication-Results sit on top.
+// maxHeaderBytes bounds how much of a message is read as header. Real
+// headers are a few kilobytes; From and Authentication-Results sit on top.
 const maxHeaderBytes = 1 << 20
+
+// header is the header block split into fields, with what reading it costs
+// go-msgauth's DKIM verifier (see dkimAffordable).
+type header struct {
+	fields []field
+	// size is the length of the header block, more than maxHeaderBytes
+	// when it is longer than we read.
+	size int
+	// foldCost sums, over the fields, continuation lines times field
+	// length: the verifier unfolds a field by appending each line to a
+	// string, copying the field so far every time.
+	foldCost int
+}
 
 // readHeader splits the header block (RFC 5322 section 2.2) into fields,
 // leniently: a line without a colon is skipped instead of ending the
 // header. net/mail stops at the first malformed line, which would let a
 // sender hide the From header from DMARC behind one bad line while the
 // parser that shows the message to people still reads it.
-func readHeader(raw []byte) []field {
-	if len(raw) > maxHeaderBytes {
-		raw = raw[:maxHeaderBytes]
+func readHeader(raw []byte) header {
+	var h header
+	var lines []string // of the field being read
+	size := 0
+	flush := func() {
+		if len(lines) > 0 {
+			h.fields[len(h.fields)-1].value = strings.Join(lines, " ")
+			h.foldCost += (len(lines) - 1) * size
+		}
+		lines, size = lines[:0], 0
 	}
-	var h []field
-	for len(raw) > 0 {
+	rest := raw
+	if len(rest) > maxHeaderBytes {
+		rest = rest[:maxHeaderBytes]
+	}
+	for len(rest) > 0 {
 		var line []byte
-		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-			line, raw = raw[:i], raw[i+1:]
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
 		} else {
-			line, raw = raw, nil
+			line, rest = rest, nil
 		}
+		n := len(line) + 1
+		h.size += n
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 {
-			break // end of the header
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			if len(h) > 0 {
-				h[len(h)-1].value += " " + strings.TrimSpace(string(line))
+		switch {
+		case len(line) == 0:
+			flush()
+			return h // the blank line that ends the header
+		case line[0] == ' ' || line[0] == '\t':
+			if len(lines) > 0 {
+				lines = append(lines, strings.TrimSpace(string(line)))
+				size += n
 			}
 			continue
 		}
+		flush()
 		name, value, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
-		h = append(h, field{
-			name:  strings.TrimSpace(string(name)),
-			value: strings.TrimSpace(string(value)),
-		})
+		h.fields = append(h.fields, field{name: strings.TrimSpace(string(name))})
+		lines = append(lines, strings.TrimSpace(string(value)))
+		size = n
+	}
+	flush()
+	if len(raw) > maxHeaderBytes {
+		h.size = maxHeaderBytes + 1
 	}
 	return h
 }
 
 // values returns the values of the fields named name, topmost first.
-func values(h []field, name string) []string {
+func (h header) values(name string) []string {
 	var out []string
-	for _, f := range h {
+	for _, f := range h.fields {
 		if strings.EqualFold(f.name, name) {
 			out = append(out, f.value)
 		}
@@ -78,8 +109,8 @@ var addressParser = mail.AddressParser{WordDecoder: &mime.WordDecoder{
 // whether the author is ambiguous: several From fields naming
 // different domains, which RFC 7489 section 6.6.1 says to reject rather
 // than guess, since a sender could add one and hope a reader picks it.
-func fromDomain(h []field) (domain string, ambiguous bool) {
-	for _, v := range values(h, "From") {
+func fromDomain(h header) (domain string, ambiguous bool) {
+	for _, v := range h.values("From") {
 		switch d := firstDomain(v); {
 		case d == "":
 		case domain == "":

@@ -126,7 +126,7 @@ func (c *Checker) Check(ctx context.Context, raw []byte, env Envelope) (res supp
 
 	d := dnsAdapter{ctx: ctx, r: c.resolver}
 	res.SPF, res.SPFDomain = checkSPF(ctx, d, env)
-	res.DKIM, res.DKIMDomains = checkDKIM(d, raw)
+	res.DKIM, res.DKIMDomains = checkDKIM(d, raw, h)
 	res.DMARC, res.DMARCPolicy = checkDMARC(d, res, ambiguous)
 	res.Source = sourceCasemail
 	return res

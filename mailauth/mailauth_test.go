@@ -144,7 +144,9 @@ func TestCheck(t *testing.T) {
 		want: support.AuthResults{SPF: "none", DKIM: "none", DMARC: "none"},
 	}, {
 		name: "From that net/mail rejects but mail clients read",
-		raw:  func(t *testing.T, w *world) []byte { return w.sign(t, reply("Agent, Ana <ana@example.com>"), "example.com") },
+		raw: func(t *testing.T, w *world) []byte {
+			return w.sign(t, reply("Agent, Ana <ana@example.com>"), "example.com")
+		},
 		want: support.AuthResults{FromDomain: "example.com", SPF: "none", DKIM: "pass",
 			DKIMDomains: []string{"example.com"}, DMARC: "pass", DMARCPolicy: "reject"},
 		aligned: true,

@@ -60,12 +60,16 @@ func Next(p Policy, s *bizhours.Schedule, tl Timeline, since, now time.Time) (ev
 		// Dues change only when a fact becomes known, so between two such
 		// instants one call to Dues holds, and an event counts only if its
 		// moment lies in the stretch of the dues that produced it.
+		// The stretches are (since, c1), [c1, c2), ... [cn, now].
 		cuts := changes(tl, since, now)
 		from := since
 		for i := 0; i <= len(cuts); i++ {
+			inside := func(t time.Time) bool { return !t.After(now) }
+			if i < len(cuts) {
+				inside = func(t time.Time) bool { return t.Before(cuts[i]) }
+			}
 			for _, e := range eventsOf(clocks(p, s, viewAt(tl, from))) {
-				after := e.At.After(since) && !e.At.Before(from)
-				if after && (i == len(cuts) && !e.At.After(now) || i < len(cuts) && e.At.Before(cuts[i])) {
+				if e.At.After(since) && !e.At.Before(from) && inside(e.At) {
 					events = append(events, e)
 				}
 			}

@@ -33,30 +33,55 @@ func propertySchedules(t testing.TB) map[string]*bizhours.Schedule {
 }
 
 // randomCase draws a case around a DST change, its history and a policy.
-func randomCase(rng *rand.Rand) (Policy, Timeline) {
+// Many instants are pulled to an opening or closing of s, where a clock
+// runs out at closing and a wait begins in the closed time after it.
+func randomCase(rng *rand.Rand, s *bizhours.Schedule) (Policy, Timeline) {
 	starts := []time.Time{
 		time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),   // Madrid and New York spring forward
 		time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC), // and fall back
 	}
+	// Odd nanoseconds catch rounding; whole hours make clocks run out at
+	// closing and waits begin then, where the edge cases are.
 	step := func(max time.Duration) time.Duration {
-		if rng.Intn(4) == 0 { // odd seconds, not just round minutes
+		switch rng.Intn(4) {
+		case 0:
 			return time.Duration(rng.Int63n(int64(max)))
+		case 1:
+			return time.Duration(rng.Int63n(int64(max/time.Hour)+1)) * time.Hour
 		}
 		return time.Duration(rng.Int63n(int64(max/time.Minute))) * time.Minute
+	}
+	edge := func(t time.Time) time.Time {
+		// Windows rather than NextClose: a desk open around the clock has
+		// no close within NextClose's two-year search, and that is slow.
+		ws := s.Windows(t, t.AddDate(0, 0, 8))
+		switch {
+		case len(ws) == 0:
+			return t
+		case rng.Intn(4) == 0:
+			return ws[0].Start
+		case rng.Intn(3) == 0:
+			return ws[0].End
+		}
+		return t
 	}
 	maybe := func(max time.Duration) time.Duration {
 		if rng.Intn(4) == 0 {
 			return 0
 		}
-		return step(max) + time.Minute
+		if d := step(max); d > 0 {
+			return d
+		}
+		return time.Minute
 	}
 	p := Policy{FirstResponse: maybe(16 * time.Hour), UpdateEvery: maybe(24 * time.Hour),
 		Resolution: maybe(80 * time.Hour), RemindBefore: maybe(6 * time.Hour)}
 
-	tl := Timeline{Created: starts[rng.Intn(2)].Add(step(21 * 24 * time.Hour))}
+	tl := Timeline{Created: edge(starts[rng.Intn(2)].Add(step(21 * 24 * time.Hour)))}
 	t := tl.Created
 	if rng.Intn(4) > 0 {
 		t = t.Add(step(72 * time.Hour))
+		t = edge(t)
 		tl.FirstResponse = t
 		if rng.Intn(2) == 0 {
 			t = t.Add(step(72 * time.Hour))
@@ -64,9 +89,14 @@ func randomCase(rng *rand.Rand) (Policy, Timeline) {
 		}
 	}
 	for n := rng.Intn(4); n > 0; n-- {
-		w := Interval{Start: tl.Created.Add(step(t.Sub(tl.Created) + 96*time.Hour))}
+		w := Interval{Start: edge(tl.Created.Add(step(t.Sub(tl.Created) + 96*time.Hour)))}
+		// Or at, or just after, a clock runs out: the breach stands, and
+		// escalates once the wait is over.
+		if dues := Dues(p, s, tl, tl.Created.AddDate(0, 2, 0)); len(dues) > 0 && rng.Intn(3) == 0 {
+			w.Start = dues[rng.Intn(len(dues))].At.Add(step(3 * time.Hour))
+		}
 		if rng.Intn(4) > 0 {
-			w.End = w.Start.Add(step(96*time.Hour) + time.Second)
+			w.End = edge(w.Start.Add(step(96*time.Hour) + time.Second))
 		}
 		tl.Waiting = append(tl.Waiting, w)
 	}
@@ -86,7 +116,7 @@ func TestNextProperties(t *testing.T) {
 	for name, s := range propertySchedules(t) {
 		t.Run(name, func(t *testing.T) {
 			for range 600 {
-				p, tl := randomCase(rng)
+				p, tl := randomCase(rng, s)
 				span := int64(28 * 24 * time.Hour)
 				ts := []time.Time{
 					tl.Created.Add(time.Duration(rng.Int63n(span)) - 24*time.Hour),
@@ -99,6 +129,7 @@ func TestNextProperties(t *testing.T) {
 				checkSplit(t, s, p, tl, since, mid, now)
 				checkWake(t, s, p, tl, now)
 				checkDuesAt(t, s, p, tl, now)
+				checkBreachesHeard(t, s, p, tl, now)
 			}
 		})
 	}
@@ -166,6 +197,26 @@ func checkDuesAt(t *testing.T, s *bizhours.Schedule, p Policy, tl Timeline, now 
 		}
 		if !tl.Resolved.IsZero() && !tl.Resolved.After(now) {
 			t.Fatalf("%+v %+v: resolved case has due %+v", p, tl, d)
+		}
+	}
+}
+
+// A clock still pending at an open instant past its due time has had its
+// breach reported: whatever waits came and went, none swallowed it.
+func checkBreachesHeard(t *testing.T, s *bizhours.Schedule, p Policy, tl Timeline, now time.Time) {
+	t.Helper()
+	if !s.IsOpen(now) {
+		return
+	}
+	events, _ := Next(p, s, tl, tl.Created.Add(-time.Nanosecond), now)
+	for _, d := range Dues(p, s, tl, now) {
+		if d.At.After(now) {
+			continue
+		}
+		if !slices.ContainsFunc(events, func(e Event) bool {
+			return e.Kind == Breach && e.Clock == d.Clock && e.Due.Equal(d.At)
+		}) {
+			t.Fatalf("%+v %+v: breach of %s due %v unheard by %v: %q", p, tl, d.Clock, d.At, now, evs(events))
 		}
 	}
 }

@@ -116,10 +116,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		AuthAlways:   m.Desk.IsAgent,
 		ReopenWindow: c.Resolution.ReopenWindow,
 		Bounced:      m.Outbox.Bounced,
-		Delivered: func(d support.Delivery) {
-			if d.NewCase || d.Reason == "bounce" {
-				m.Outbox.Kick()
-			}
+		// Whatever the desk queued or scheduled in the filing transaction
+		// is due now: wake both loops (a kick is a non-blocking send).
+		Delivered: func(support.Delivery) {
+			m.Outbox.Kick()
+			m.Desk.Kick()
 		},
 	})
 	tlsConf, err := m.tls()

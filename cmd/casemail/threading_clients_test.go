@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-message"
 )
 
 func sharedCorpus(t *testing.T) string {
@@ -40,8 +44,7 @@ func TestClientRepliesThreadByHeaders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
-		raw = threadHeaders.ReplaceAll(raw, nil)
+		raw = dropHeaders(raw, threadHeaders)
 		hdr := "To: support@example.com\nMessage-Id: <" + client + "-reply@client.example>\n" +
 			"In-Reply-To: <" + ackID + ">\nReferences: <first@cliente.es> <" + ackID + ">\n"
 		raw = append([]byte(hdr), raw...)
@@ -57,4 +60,52 @@ func TestClientRepliesThreadByHeaders(t *testing.T) {
 			t.Errorf("%s reply shows %q, want only the new text", client, last.Text)
 		}
 	}
+}
+
+func threadHeadersRe(names string) *regexp.Regexp {
+	return regexp.MustCompile(`(?im)^(` + names + `):.*(\r?\n[ \t].*)*\r?\n`)
+}
+
+// readMIME returns the decoded text/plain part of a message.
+func readMIME(raw []byte) (string, error) {
+	e, err := message.Read(bytes.NewReader(raw))
+	if err != nil && !message.IsUnknownCharset(err) {
+		return "", err
+	}
+	var text string
+	err = e.Walk(func(_ []int, part *message.Entity, err error) error {
+		if err != nil {
+			return err
+		}
+		if ct, _, _ := part.Header.ContentType(); ct == "text/plain" && text == "" {
+			b, err := io.ReadAll(part.Body)
+			if err != nil {
+				return err
+			}
+			text = string(b)
+		}
+		return nil
+	})
+	return strings.ReplaceAll(text, "\r\n", "\n"), err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// dropHeaders removes the header fields matched by res from the header
+// block of raw (never from the body, where a quoted "From:" must stay).
+func dropHeaders(raw []byte, res ...*regexp.Regexp) []byte {
+	raw = bytes.ReplaceAll(raw, []byte("\r\n"), []byte("\n"))
+	head, body, _ := bytes.Cut(raw, []byte("\n\n"))
+	head = append(head, '\n')
+	for _, re := range res {
+		head = re.ReplaceAll(head, nil)
+	}
+	return append(append(head, '\n'), body...)
 }

@@ -1,0 +1,403 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/casemail/casemail/clock"
+	"github.com/casemail/casemail/config"
+	"github.com/casemail/casemail/replytoken"
+)
+
+// fakeDNS answers SPF and DMARC lookups from a map; everything else does
+// not exist. Tests never touch the network.
+type fakeDNS map[string][]string
+
+func (f fakeDNS) LookupTXT(_ context.Context, name string) ([]string, error) {
+	if v, ok := f[strings.TrimSuffix(strings.ToLower(name), ".")]; ok {
+		return v, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+func (fakeDNS) LookupIPAddr(_ context.Context, host string) ([]net.IPAddr, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+func (fakeDNS) LookupMX(_ context.Context, name string) ([]*net.MX, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: name, IsNotFound: true}
+}
+func (fakeDNS) LookupAddr(_ context.Context, addr string) ([]string, error) {
+	return nil, &net.DNSError{Err: "no such host", Name: addr, IsNotFound: true}
+}
+
+// The agents' domain example.com publishes SPF for loopback (where the test
+// "agent mail server" connects from) and a strict DMARC policy; so does the
+// customer's domain.
+var testDNS = fakeDNS{
+	"example.com":        {"v=spf1 ip4:127.0.0.1 -all"},
+	"_dmarc.example.com": {"v=DMARC1; p=reject"},
+	"cliente.es":         {"v=spf1 ip4:127.0.0.1 -all"},
+	"_dmarc.cliente.es":  {"v=DMARC1; p=reject"},
+	"evil.example":       {"v=spf1 ip4:127.0.0.1 -all"},
+}
+
+const (
+	luis = "luis@example.com"
+	tam  = "tam@example.com"
+)
+
+var monday10 = time.Date(2026, 11, 30, 10, 0, 0, 0, madrid)
+
+// agentDesk starts the daemon with two agents, a premium account for
+// cliente.es with its TAM, a fake clock and DNS, and a receiver standing in
+// for the smarthost.
+func agentDesk(t *testing.T, t0 time.Time, mutate ...func(*config.Config)) (*Main, *clock.Fake, *receiver) {
+	t.Helper()
+	clk := clock.NewFake(t0)
+	rcv := startReceiver(t)
+	cfg := config.Default()
+	cfg.SMTP.Listen, cfg.Admin.Listen = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Store.Path = filepath.Join(t.TempDir(), "casemail.db")
+	cfg.Threading.TokenKey = testTokenKey
+	cfg.Log.Level = "warn"
+	cfg.Outbound.Smarthost, cfg.Outbound.TLS = rcv.addr, "off"
+	cfg.Agents.List = []string{"Luis Pérez <" + luis + ">", "Marta Gil <marta@example.com>"}
+	cfg.Accounts.List = []string{"cliente.es premium " + tam}
+	for _, f := range mutate {
+		f(cfg)
+	}
+	m := NewMain(cfg, newLogger(cfg.Log, testWriter{t}))
+	m.Clock, m.Resolver = clk, testDNS
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, clk, rcv
+}
+
+// to returns the messages the receiver got for rcpt.
+func to(rcv *receiver, rcpt string) []received {
+	var out []received
+	for _, m := range rcv.messages() {
+		if m.To[0] == rcpt {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func waitTo(t *testing.T, rcv *receiver, rcpt string, n int) []received {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d messages to %s", n, rcpt), func() bool { return len(to(rcv, rcpt)) >= n })
+	return to(rcv, rcpt)
+}
+
+// replyAddr is the Reply-To of a notification: the agent's token address.
+func replyAddr(t *testing.T, r received) string {
+	t.Helper()
+	a := r.Msg.Header.Get("Reply-To")
+	if i := strings.IndexByte(a, '<'); i >= 0 {
+		a = strings.Trim(a[i:], "<>")
+	}
+	if !strings.HasPrefix(a, "support+") {
+		t.Fatalf("notification Reply-To %q has no token", a)
+	}
+	return a
+}
+
+// agentReply sends an agent's reply as the agent's mail server would:
+// MAIL FROM the agent, from the IP the agent's SPF allows.
+func agentReply(t *testing.T, m *Main, from, rcpt, inReplyTo, body string) {
+	t.Helper()
+	raw := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: [Case #1] No puedo acceder al panel\r\nMessage-ID: <%d.agent@example.com>\r\nIn-Reply-To: <%s>\r\n"+
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n", from, rcpt, time.Now().UnixNano(), inReplyTo, strings.ReplaceAll(body, "\n", "\r\n"))
+	if err := send(t, m.SMTPAddr.String(), addrOf(from), []string{rcpt}, []byte(raw)); err != nil {
+		t.Fatalf("agent reply: %v", err)
+	}
+}
+
+func msgID(r received) string { return strings.Trim(r.Msg.Header.Get("Message-Id"), "<>") }
+
+// openCase has the customer open case #1 and returns the notification the
+// team (both agents) got and Luis's copy.
+func openCase(t *testing.T, m *Main, rcv *receiver) received {
+	t.Helper()
+	mustSend(t, m, firstMail())
+	waitTo(t, rcv, "ana@cliente.es", 1) // the acknowledgement
+	n := waitTo(t, rcv, luis, 1)[0]
+	if !strings.Contains(string(n.Raw), "error 500") || !strings.Contains(string(n.Raw), "premium") {
+		t.Errorf("notification lacks the new text or the account:\n%s", n.Raw)
+	}
+	if len(waitTo(t, rcv, "marta@example.com", 1)) != 1 {
+		t.Error("an unassigned case did not notify the whole team")
+	}
+	return n
+}
+
+func TestAgentRepliesFromEveryClientRelayOnlyTheNewText(t *testing.T) {
+	dir := filepath.Join(sharedCorpus(t), "talon-replies")
+	expected := map[string]string{}
+	tsv, err := os.ReadFile(filepath.Join(dir, "EXPECTED-replies.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(tsv), "\n") {
+		f := strings.Split(line, "\t")
+		if len(f) == 2 && strings.HasSuffix(f[0], ".eml") {
+			expected[f[0]] = strings.ReplaceAll(f[1], `\n`, "\n")
+		}
+	}
+	if len(expected) != 12 {
+		t.Fatalf("%d expected replies", len(expected))
+	}
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	replyTo := replyAddr(t, n)
+	sent := 1 // the acknowledgement
+	for _, file := range sortedKeys(expected) {
+		raw, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = dropHeaders(raw, threadHeaders, fromHeader)
+		hdr := fmt.Sprintf("From: Luis Pérez <%s>\nTo: %s\nMessage-Id: <%s@client.example>\nIn-Reply-To: <%s>\n", luis, replyTo, filepath.Base(file), msgID(n))
+		raw = append([]byte(hdr), raw...)
+		if err := send(t, m.SMTPAddr.String(), luis, []string{replyTo}, raw); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		sent++
+		got := waitTo(t, rcv, "ana@cliente.es", sent)[sent-1]
+		body := decodedText(t, got)
+		want := strings.TrimSpace(expected[file])
+		if !strings.HasPrefix(strings.TrimSpace(body), want) {
+			t.Errorf("%s: the customer got\n%q\nwant it to start with %q", file, body, want)
+		}
+		for _, quoted := range []string{"wrote:", "From:", "Sent:", "-----Original Message-----"} {
+			if strings.Contains(body, quoted) {
+				t.Errorf("%s: the quoted notification reached the customer (%q):\n%s", file, quoted, body)
+			}
+		}
+		if !strings.Contains(decodeHeader(got.Msg.Header.Get("From")), "Luis Pérez via Example Support") {
+			t.Errorf("%s: From = %q", file, got.Msg.Header.Get("From"))
+		}
+	}
+	d := showCase(t, m, 1)
+	if d.Assignee != luis || d.Status != "open" {
+		t.Errorf("after Luis's answers: assignee %q status %s", d.Assignee, d.Status)
+	}
+}
+
+var fromHeader = threadHeadersRe(`From|Sender|Reply-To`)
+
+// decodedText is the text/plain part of a composed mail, decoded.
+func decodedText(t *testing.T, r received) string {
+	t.Helper()
+	msg, err := readMIME(r.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msg
+}
+
+func TestAgentCommands(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	replyTo := replyAddr(t, n)
+
+	agentReply(t, m, luis, replyTo, msgID(n), "#note\nCustomer's server is behind a proxy; checking logs.")
+	agentReply(t, m, luis, replyTo, msgID(n), "#kind configuration\n#assign marta@example.com")
+	d := showCase(t, m, 1)
+	if d.Kind != "configuration" || d.Assignee != "marta@example.com" {
+		t.Errorf("after #kind and #assign: kind %s assignee %s", d.Kind, d.Assignee)
+	}
+	note := d.Messages[len(d.Messages)-2]
+	if note.Visibility != "internal" || note.Author != "agent" || !strings.Contains(note.Text, "proxy") {
+		t.Errorf("the note is recorded as %+v", note)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got := to(rcv, "ana@cliente.es"); len(got) != 1 {
+		t.Fatalf("the customer got %d messages; a note and commands must send nothing", len(got))
+	}
+	// An unknown command changes nothing and gets one short error mail.
+	agentReply(t, m, luis, replyTo, msgID(n), "#reslove\nAll fixed.")
+	errMail := waitTo(t, rcv, luis, 2)[1]
+	if !strings.Contains(string(errMail.Raw), "#resolve") {
+		t.Errorf("the error mail does not suggest #resolve:\n%s", errMail.Raw)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if len(to(rcv, "ana@cliente.es")) != 1 || showCase(t, m, 1).Status != "new" {
+		t.Error("a malformed command changed the case or reached the customer")
+	}
+}
+
+func TestMutualResolution(t *testing.T) {
+	start := func(t *testing.T) (*Main, *clock.Fake, *receiver, string, received) {
+		m, clk, rcv := agentDesk(t, monday10)
+		n := openCase(t, m, rcv)
+		replyTo := replyAddr(t, n)
+		agentReply(t, m, luis, replyTo, msgID(n), "#resolve\nHemos reiniciado el servidor.")
+		prop := waitTo(t, rcv, "ana@cliente.es", 2)[1]
+		if !strings.Contains(decodedText(t, prop), "confirmo") {
+			t.Errorf("the proposal does not ask the customer to confirm:\n%s", decodedText(t, prop))
+		}
+		if s := showCase(t, m, 1).Status; s != "resolution_proposed" {
+			t.Fatalf("status %s after #resolve", s)
+		}
+		return m, clk, rcv, replyTo, prop
+	}
+	t.Run("confirm resolves", func(t *testing.T) {
+		m, _, rcv, _, prop := start(t)
+		mustSend(t, m, mail{From: customer, Subject: "Re: x", MessageID: "c1@cliente.es", InReplyTo: msgID(prop), Body: "Confirmo, gracias."})
+		if s := showCase(t, m, 1).Status; s != "resolved" {
+			t.Fatalf("status %s after the customer confirmed", s)
+		}
+		if got := waitTo(t, rcv, luis, 2); !strings.Contains(string(got[1].Raw), "confirmed") {
+			t.Errorf("the assignee was not told:\n%s", got[1].Raw)
+		}
+	})
+	t.Run("another reply reopens", func(t *testing.T) {
+		m, _, _, _, prop := start(t)
+		mustSend(t, m, mail{From: customer, Subject: "Re: x", MessageID: "c2@cliente.es", InReplyTo: msgID(prop), Body: "Sigue fallando."})
+		if s := showCase(t, m, 1).Status; s != "open" {
+			t.Fatalf("status %s after the customer objected", s)
+		}
+	})
+	t.Run("silence closes after the business days", func(t *testing.T) {
+		m, clk, rcv, _, _ := start(t) // proposed Monday 30 Nov 10:00
+		// remind_after_days 3 → Thursday 3 Dec 09:00; close_after_days 5 → Monday 7 Dec 09:00.
+		clk.Set(time.Date(2026, 12, 3, 8, 59, 0, 0, madrid))
+		settle(t, clk, rcv, len(rcv.messages()))
+		clk.Set(time.Date(2026, 12, 3, 9, 0, 0, 0, madrid))
+		rem := waitTo(t, rcv, "ana@cliente.es", 3)[2]
+		if !strings.Contains(decodedText(t, rem), "confirmo") {
+			t.Errorf("reminder: %s", decodedText(t, rem))
+		}
+		clk.Set(time.Date(2026, 12, 7, 8, 59, 0, 0, madrid))
+		settle(t, clk, rcv, len(rcv.messages()))
+		if s := showCase(t, m, 1).Status; s != "resolution_proposed" {
+			t.Fatalf("closed early: %s", s)
+		}
+		clk.Set(time.Date(2026, 12, 7, 9, 0, 0, 0, madrid))
+		waitTo(t, rcv, "ana@cliente.es", 4)
+		waitFor(t, "case closed", func() bool { return showCase(t, m, 1).Status == "resolved" })
+	})
+}
+
+func TestSLAReminderAndTAMEscalation(t *testing.T) {
+	// Premium: first response due 2 business hours after creation. Opened
+	// Friday 17:00 → due Monday 10:00; reminder 1h before → Monday 09:00.
+	m, clk, rcv := agentDesk(t, time.Date(2026, 11, 27, 17, 0, 0, 0, madrid))
+	openCase(t, m, rcv)
+	if d := showCase(t, m, 1); len(d.SLA) == 0 || !d.SLA[0].At.Equal(time.Date(2026, 11, 30, 10, 0, 0, 0, madrid)) {
+		t.Fatalf("SLA = %+v", d.SLA)
+	}
+	before := len(to(rcv, luis))
+	clk.Set(time.Date(2026, 11, 30, 8, 59, 0, 0, madrid))
+	settle(t, clk, rcv, len(rcv.messages()))
+	clk.Set(time.Date(2026, 11, 30, 9, 0, 0, 0, madrid))
+	rem := waitTo(t, rcv, luis, before+1)[before]
+	if !strings.Contains(string(rem.Raw), "Reminder") {
+		t.Errorf("reminder: %s", rem.Raw)
+	}
+	if len(to(rcv, tam)) != 0 {
+		t.Error("the TAM heard before the breach")
+	}
+	clk.Set(time.Date(2026, 11, 30, 9, 59, 0, 0, madrid))
+	settle(t, clk, rcv, len(rcv.messages()))
+	clk.Set(time.Date(2026, 11, 30, 10, 0, 0, 0, madrid))
+	esc := waitTo(t, rcv, tam, 1)[0]
+	if !strings.Contains(string(esc.Raw), "Escalation") {
+		t.Errorf("escalation: %s", esc.Raw)
+	}
+}
+
+func TestForgedAgentIsHeld(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	before := len(to(rcv, luis))
+	t.Run("a forged From without a token", func(t *testing.T) {
+		raw := "From: Luis Pérez <" + luis + ">\r\nTo: support@example.com\r\nSubject: [Case #1] refund\r\nMessage-ID: <forged1@evil.example>\r\n" +
+			"In-Reply-To: <" + msgID(n) + ">\r\n\r\nPlease pay the invoice to IBAN ES00 0000.\r\n"
+		if err := send(t, m.SMTPAddr.String(), "attacker@evil.example", []string{"support@example.com"}, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		msgs := showCase(t, m, 1).Messages
+		last := msgs[len(msgs)-1]
+		if last.Visibility != "held" {
+			t.Errorf("forged agent mail recorded as %+v", last)
+		}
+		warn := waitTo(t, rcv, luis, before+1)[before]
+		if !strings.Contains(string(warn.Raw), "held for review") {
+			t.Errorf("the real agent was not told: %s", warn.Raw)
+		}
+	})
+	t.Run("a valid token from another sender", func(t *testing.T) {
+		tok := replyAddr(t, n)
+		raw := "From: Eve <eve@evil.example>\r\nTo: " + tok + "\r\nSubject: Re: [Case #1]\r\nMessage-ID: <forged2@evil.example>\r\n\r\n#resolve\r\nDone.\r\n"
+		if err := send(t, m.SMTPAddr.String(), "eve@evil.example", []string{tok}, []byte(raw)); err != nil {
+			t.Fatal(err)
+		}
+		msgs := showCase(t, m, 1).Messages
+		if last := msgs[len(msgs)-1]; last.Visibility != "held" {
+			t.Errorf("mail through an agent's token from another sender recorded as %+v", last)
+		}
+		waitTo(t, rcv, luis, before+2)
+		if s := showCase(t, m, 1).Status; s != "new" {
+			t.Errorf("held mail changed the status to %s", s)
+		}
+	})
+	time.Sleep(100 * time.Millisecond)
+	if got := to(rcv, "ana@cliente.es"); len(got) != 1 {
+		t.Errorf("held mail reached the customer: %d messages", len(got))
+	}
+}
+
+// TestZendeskAttack replays the 2024 attack on help desks: a spoofed
+// customer From, the case number in the subject, the attacker in Cc,
+// hoping the desk adds the Cc to the ticket and mails it the thread.
+func TestZendeskAttack(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	openCase(t, m, rcv)
+	raw := "From: Ana García <ana@cliente.es>\r\nTo: support@example.com\r\nCc: attacker@evil.example\r\n" +
+		"Subject: Re: [Case #1] No puedo acceder al panel\r\nMessage-ID: <zd@evil.example>\r\n\r\nPlease add my colleague in Cc and resend everything.\r\n"
+	if err := send(t, m.SMTPAddr.String(), "bounce@evil.example", []string{"support@example.com"}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	d := showCase(t, m, 1)
+	for _, p := range d.Participants {
+		if strings.Contains(p, "evil") {
+			t.Errorf("the attacker became a participant: %v", d.Participants)
+		}
+	}
+	last := d.Messages[len(d.Messages)-1]
+	if !strings.Contains(strings.Join(last.Notes, " "), "DMARC failed") {
+		t.Errorf("the spoofed mail is not marked: %+v", last)
+	}
+	// Luis answers the case: the relay goes to the customer only.
+	n := to(rcv, luis)[0]
+	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "Le enviamos los detalles.")
+	waitTo(t, rcv, "ana@cliente.es", 2)
+	time.Sleep(100 * time.Millisecond)
+	for _, r := range rcv.messages() {
+		if strings.Contains(strings.Join(r.To, ","), "evil") || strings.Contains(r.Msg.Header.Get("Cc"), "evil") || strings.Contains(r.Msg.Header.Get("To"), "evil") {
+			t.Errorf("mail reached the attacker: to %v", r.To)
+		}
+	}
+}
+
+func TestReplyToAgentNotificationFromOtherCaseToken(t *testing.T) {
+	// A token is bound to its case: Luis's token for case 1 used on a
+	// message referencing nothing still lands in case 1, never elsewhere.
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	tok := strings.TrimSuffix(strings.TrimPrefix(replyAddr(t, n), "support+"), "@example.com")
+	parsed, err := replytoken.Parse([]byte(testTokenKey), tok)
+	if err != nil || parsed.Case != 1 || !parsed.IssuedTo(luis) {
+		t.Fatalf("notification token %+v, %v", parsed, err)
+	}
+}
