@@ -60,6 +60,12 @@ func TestTrustedHeader(t *testing.T) {
 		want: support.AuthResults{FromDomain: "example.com", SPF: "fail", SPFDomain: "example.com",
 			DKIM: "fail", DMARC: "fail", Source: "authserv-id=mx.example.com"},
 	}, {
+		name:    "trusted pass, but a second From field",
+		trusted: []string{"mx.example.com"},
+		extra:   []string{dkimOnly, "From: boss@attacker.example"},
+		want: support.AuthResults{FromDomain: "attacker.example", SPF: "none", DKIM: "pass",
+			DKIMDomains: []string{"example.com"}, DMARC: "fail", Source: "authserv-id=mx.example.com"},
+	}, {
 		name:    "trusted id below an untrusted one",
 		trusted: []string{"mx.example.com"},
 		extra:   []string{"Authentication-Results: mx.attacker.example; none", forgedMX},

@@ -17,7 +17,7 @@ import (
 func TestDKIMCost(t *testing.T) {
 	w := newWorld(t)
 	manyNames := func(t *testing.T) []byte {
-		keys := append([]string{"From"}, strings.Split(strings.Repeat("X-Nothing,", 30000), ",")...)
+		keys := append([]string{"From"}, strings.Split(strings.Repeat("X-Nothing,", 10000), ",")...)
 		var out bytes.Buffer
 		err := dkim.Sign(&out, bytes.NewReader(reply("ana@attacker.example")), &dkim.SignOptions{
 			Domain: "attacker.example", Selector: "sel", Signer: w.keys["attacker.example"],
@@ -26,7 +26,10 @@ func TestDKIMCost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return out.Bytes()
+		// Every name is looked up by scanning the header, trimming each
+		// value: a field of blanks makes every scan long.
+		pad := "X-Pad:" + strings.Repeat(" ", 200000) + "x\r\n"
+		return append([]byte(pad), out.Bytes()...)
 	}
 	references := "References:" + strings.Repeat("\r\n <thread-message@example.com>", 300)
 	tests := []struct {
@@ -39,7 +42,7 @@ func TestDKIMCost(t *testing.T) {
 			long := "X-Long: a" + strings.Repeat("\r\n b", 100000) + "\r\n"
 			return append([]byte(long), w.sign(t, reply("ana@example.com"), "example.com")...)
 		}, "fail"},
-		{"30000 header names in h=", manyNames, "fail"},
+		{"10000 header names in h=", manyNames, "fail"},
 		{"300 References", func(t *testing.T) []byte {
 			return w.sign(t, reply("ana@example.com", references), "example.com")
 		}, "pass"},

@@ -121,6 +121,11 @@ func (c *Checker) Check(ctx context.Context, raw []byte, env Envelope) (res supp
 	res.FromDomain = from
 	if ar, ok := c.trustedResults(h); ok {
 		ar.FromDomain = from
+		if ambiguous {
+			// The MTA may have judged another of the From fields
+			// than the one we align with (see fromDomain).
+			ar.DMARC = "fail"
+		}
 		return ar
 	}
 

@@ -25,16 +25,6 @@ func (h header) get(name string) string {
 	return ""
 }
 
-// has reports whether the named field is present, even if empty.
-func (h header) has(name string) bool {
-	for _, f := range h {
-		if strings.EqualFold(f.name, name) {
-			return true
-		}
-	}
-	return false
-}
-
 // normalizeNewlines makes every line end in a bare LF, so the rest of the
 // package sees one convention. CRLF (the wire form) and LF (mbox, Maildir)
 // are common; a lone CR is taken as a line end only when the message uses

@@ -212,7 +212,7 @@ func (t *Tx) IndexMessageID(id string, n uint64, stored bool) error {
 	if old != nil && (!stored || (len(old) == 9 && old[8] == idStored)) {
 		return nil
 	}
-	if old != nil && len(old) == 9 {
+	if len(old) == 9 {
 		n = binary.BigEndian.Uint64(old) // a ghost becomes real in the case that knew it
 	}
 	v := append(u64(n), flag)
