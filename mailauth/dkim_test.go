@@ -42,6 +42,10 @@ func TestDKIMCost(t *testing.T) {
 			long := "X-Long: a" + strings.Repeat("\r\n b", 100000) + "\r\n"
 			return append([]byte(long), w.sign(t, reply("ana@example.com"), "example.com")...)
 		}, "fail"},
+		{"a line without a colon folded 100000 times", func(t *testing.T) []byte {
+			long := "no colon" + strings.Repeat("\r\n b", 100000) + "\r\n"
+			return append([]byte(long), w.sign(t, reply("ana@example.com"), "example.com")...)
+		}, "fail"},
 		{"10000 header names in h=", manyNames, "fail"},
 		{"300 References", func(t *testing.T) []byte {
 			return w.sign(t, reply("ana@example.com", references), "example.com")

@@ -22,9 +22,9 @@ type header struct {
 	// size is the length of the header block, more than maxHeaderBytes
 	// when it is longer than we read.
 	size int
-	// foldCost sums, over the fields, continuation lines times field
-	// length: the verifier unfolds a field by appending each line to a
-	// string, copying the field so far every time.
+	// foldCost sums, over the fields (and junk lines), continuation lines
+	// times length: the verifier unfolds a field by appending each line to
+	// a string, copying the field so far every time.
 	foldCost int
 }
 
@@ -35,14 +35,16 @@ type header struct {
 // parser that shows the message to people still reads it.
 func readHeader(raw []byte) header {
 	var h header
-	var lines []string // of the field being read
-	size := 0
-	flush := func() {
+	var lines []string // of the field being read; empty after junk
+	// The entry being read as the DKIM verifier sees it: every line that
+	// is not a continuation starts one, field or junk.
+	size, folds := 0, 0
+	end := func() {
 		if len(lines) > 0 {
 			h.fields[len(h.fields)-1].value = strings.Join(lines, " ")
-			h.foldCost += (len(lines) - 1) * size
 		}
-		lines, size = lines[:0], 0
+		h.foldCost += folds * size
+		lines, size, folds = lines[:0], 0, 0
 	}
 	rest := raw
 	if len(rest) > maxHeaderBytes {
@@ -58,27 +60,28 @@ func readHeader(raw []byte) header {
 		n := len(line) + 1
 		h.size += n
 		line = bytes.TrimSuffix(line, []byte("\r"))
-		switch {
-		case len(line) == 0:
-			flush()
+		if len(line) == 0 {
+			end()
 			return h // the blank line that ends the header
-		case line[0] == ' ' || line[0] == '\t':
+		}
+		if (line[0] == ' ' || line[0] == '\t') && h.size > n {
+			size += n
+			folds++
 			if len(lines) > 0 {
 				lines = append(lines, strings.TrimSpace(string(line)))
-				size += n
 			}
 			continue
 		}
-		flush()
+		end()
+		size = n
 		name, value, ok := bytes.Cut(line, []byte(":"))
-		if !ok {
-			continue
+		if !ok || line[0] == ' ' || line[0] == '\t' {
+			continue // junk: no field name
 		}
 		h.fields = append(h.fields, field{name: strings.TrimSpace(string(name))})
 		lines = append(lines, strings.TrimSpace(string(value)))
-		size = n
 	}
-	flush()
+	end()
 	if len(raw) > maxHeaderBytes {
 		h.size = maxHeaderBytes + 1
 	}
