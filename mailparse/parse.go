@@ -134,6 +134,7 @@ func fillHeaders(m *support.Message, h header, w *walker) {
 		Precedence:            raw("Precedence"),
 		ListID:                decodeHeader(h.get("List-Id"), w.hint),
 		XAutoResponseSuppress: raw("X-Auto-Response-Suppress"),
+		Loop:                  raw("X-Casemail-Loop"),
 	}
 	m.Language = firstLanguage(raw("Content-Language"))
 	if m.Language == "" {

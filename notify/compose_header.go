@@ -75,6 +75,10 @@ func (c *Composer) headerFields(l *Letter, lang string, date time.Time) ([]heade
 	if as := autoSubmitted(l); as != "" {
 		f = append(f, headerField{"Auto-Submitted", as}, headerField{"X-Auto-Response-Suppress", "All"})
 	}
+	// Our loop marker: mail that comes back carrying it (a forward, a
+	// misconfigured alias pointing back at us) is never answered
+	// automatically, whatever else it says.
+	f = append(f, headerField{LoopHeader, c.address})
 	return f, nil
 }
 
@@ -269,3 +273,6 @@ func cleanMsgID(s string) string {
 	}
 	return s
 }
+
+// LoopHeader marks mail casemail wrote.
+const LoopHeader = "X-Casemail-Loop"

@@ -75,7 +75,7 @@ func TestComposeHeaderInjection(t *testing.T) {
 				"Date": true, "From": true, "To": true, "Reply-To": true, "Message-Id": true,
 				"In-Reply-To": true, "References": true, "Subject": true, "Thread-Topic": true,
 				"Thread-Index": true, "Content-Language": true, "Mime-Version": true, "Content-Type": true,
-				"Auto-Submitted": true, "X-Auto-Response-Suppress": true,
+				"Auto-Submitted": true, "X-Auto-Response-Suppress": true, "X-Casemail-Loop": true,
 			}
 			for k, vs := range m.hdr {
 				if !allowed[k] {

@@ -18,15 +18,18 @@ import (
 // not have. It queues nothing for mail that RFC 3834 says must not be
 // answered automatically.
 func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) error {
-	if reason := noAutoReply(m, o.opt.SupportAddress); reason != "" {
-		o.log.Info("no acknowledgement", "case", c.Number, "msg_id", m.MessageID, "reason", reason)
-		return nil
-	}
 	to := m.From
 	if len(m.ReplyTo) == 1 && m.ReplyTo[0].Address != "" {
 		to = m.ReplyTo[0]
 	}
-	_, err := o.enqueue(tx, c, draft{kind: support.OutAck, to: to, answering: m})
+	why, err := o.govern(tx, c, to.Address, m)
+	if err != nil || why != "" {
+		if why != "" {
+			o.log.Info("no acknowledgement", "case", c.Number, "msg_id", m.MessageID, "reason", why)
+		}
+		return err
+	}
+	_, err = o.enqueue(tx, c, draft{kind: support.OutAck, to: to, answering: m})
 	return err
 }
 
@@ -94,6 +97,15 @@ func (o *Outbox) NoticeTx(tx *store.Tx, c *support.Case, to support.Address, tex
 	d := draft{kind: support.OutNotice, to: to, text: text, answering: last, now: true, noRecord: !record}
 	if to.Address != c.Customer.Address {
 		d.lang = o.language("") // agents get the default language
+	} else {
+		// Automatic mail to the customer passes the loop governor.
+		why, err := o.govern(tx, c, to.Address, nil)
+		if err != nil || why != "" {
+			if why != "" {
+				o.log.Info("automatic notice not sent", "case", c.Number, "to", to.Address, "reason", why)
+			}
+			return nil, err
+		}
 	}
 	return o.enqueue(tx, c, d)
 }
@@ -159,6 +171,9 @@ func (o *Outbox) enqueue(tx *store.Tx, c *support.Case, d draft) (*support.Outbo
 		}
 		row.MessageSeq = msg.Seq
 	}
+	if _, err := o.suppressed(tx, row); err != nil {
+		return nil, err
+	}
 	if err := tx.Enqueue(row); err != nil {
 		return nil, err
 	}
@@ -198,31 +213,6 @@ func plus(addr, detail string) string {
 		return addr
 	}
 	return addr[:at] + "+" + detail + addr[at:]
-}
-
-// noAutoReply says why m must not get an automatic answer (RFC 3834
-// section 2 and 3.1; the usual machine-sender conventions), or "".
-func noAutoReply(m *support.Message, self string) string {
-	from := support.NormalizeAddress(m.From.Address)
-	local := from
-	if i := strings.LastIndexByte(from, '@'); i >= 0 {
-		local = from[:i]
-	}
-	switch {
-	case m.Envelope.MailFrom == "" && m.Envelope.Remote != "":
-		return "null envelope sender (a bounce or other automatic mail)"
-	case m.Auto.IsAutomatic():
-		return "marked automatic (Auto-Submitted, Precedence or List-Id)"
-	case strings.Contains(strings.ToLower(m.Auto.XAutoResponseSuppress), "all"),
-		strings.Contains(strings.ToLower(m.Auto.XAutoResponseSuppress), "autoreply"):
-		return "X-Auto-Response-Suppress asks for no automatic reply"
-	case from == "" || from == support.NormalizeAddress(self):
-		return "no sender, or the sender is ourselves"
-	case local == "mailer-daemon" || local == "postmaster" || strings.HasPrefix(local, "no-reply") ||
-		strings.HasPrefix(local, "noreply") || strings.HasPrefix(local, "do-not-reply") || strings.HasPrefix(local, "donotreply"):
-		return "sender is a machine address"
-	}
-	return ""
 }
 
 // SubjectFor is the subject of our mail about case n: the case tag, then

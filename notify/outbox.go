@@ -48,6 +48,9 @@ type OutboxOptions struct {
 	TeamAddress string
 	// DefaultLanguage is used when a case's language has no templates.
 	DefaultLanguage string
+	// Limits bound automatic mail (see governor.go); zero values disable
+	// a limit, New fills DefaultLimits when all are zero.
+	Limits Limits
 	// Policy says which kinds wait for business hours.
 	Policy  Policy
 	Workers int
@@ -109,6 +112,9 @@ func New(opt OutboxOptions) *Outbox {
 	}
 	if opt.MaxAge <= 0 {
 		opt.MaxAge = 5 * 24 * time.Hour
+	}
+	if opt.Limits == (Limits{}) {
+		opt.Limits = DefaultLimits()
 	}
 	o := &Outbox{opt: opt, log: opt.Logger.With("component", "outbox"), kick: make(chan struct{}, 1)}
 	p := opt.Policy

@@ -42,6 +42,8 @@ var (
 	bOutDue     = []byte("out_due")     // u64 due (unix ns) | u64 id → empty: pending rows by due time
 	bOutSending = []byte("out_sending") // u64 id → empty: rows with an attempt in progress
 	bCaseChecks = []byte("case_checks") // u64 at (unix ns) | u64 case → empty: when each case's clocks are next due
+	bRates      = []byte("rates")       // window key → u64 count (loop governor's buckets)
+	bSuppressed = []byte("suppressed")  // address → JSON Suppression (hard bounces)
 
 	kSchema   = []byte("schema")
 	kCaseSeq  = []byte("case_seq")
@@ -49,7 +51,7 @@ var (
 	kTokenKey = []byte("token_key")
 	kOutSeq   = []byte("out_seq")
 
-	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks}
+	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks, bRates, bSuppressed}
 )
 
 // Options tune Open.

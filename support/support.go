@@ -85,6 +85,9 @@ type AutoHeaders struct {
 	Precedence            string `json:"precedence,omitempty"`
 	ListID                string `json:"list_id,omitempty"`
 	XAutoResponseSuppress string `json:"x_auto_response_suppress,omitempty"`
+	// Loop is casemail's own loop marker (X-Casemail-Loop): set when the
+	// message is mail casemail wrote, come back.
+	Loop string `json:"loop,omitempty"`
 }
 
 // IsAutomatic reports whether the headers mark the message as sent by a

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestLoopGovernor: automatic mail is never sent to machines or in answer
+// to machines, and is rate-limited per recipient and per case.
+func TestLoopGovernor(t *testing.T) {
+	m, clk, rcv := mailOutDaemon(t, monday10)
+	silent := []struct {
+		name, from, extra string
+		mailFrom          string
+	}{
+		{"Auto-Submitted", "ana1@cliente.es", "Auto-Submitted: auto-replied\r\n", "ana1@cliente.es"},
+		{"Precedence bulk", "ana2@cliente.es", "Precedence: bulk\r\n", "ana2@cliente.es"},
+		{"List-Id", "ana3@cliente.es", "List-Id: <users.lists.example>\r\n", "ana3@cliente.es"},
+		{"X-Auto-Response-Suppress OOF", "ana4@cliente.es", "X-Auto-Response-Suppress: OOF, AutoReply\r\n", "ana4@cliente.es"},
+		{"our own loop marker", "ana5@cliente.es", "X-Casemail-Loop: support@example.com\r\n", "ana5@cliente.es"},
+		{"null sender", "ana6@cliente.es", "", ""},
+		{"MAILER-DAEMON", "MAILER-DAEMON@mx.cliente.es", "", "mailer-daemon@mx.cliente.es"},
+		{"no-reply", "no-reply@shop.example", "", "no-reply@shop.example"},
+	}
+	for i, s := range silent {
+		msg := mail{From: s.from, To: "support@example.com", Subject: "auto " + s.name, MessageID: fmt.Sprintf("auto%d@x", i), Extra: s.extra, Body: "x"}
+		if err := send(t, m.SMTPAddr.String(), s.mailFrom, []string{"support@example.com"}, msg.bytes()); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	settle(t, clk, rcv, 0)
+	if n := len(listCases(t, m)); n != len(silent) {
+		t.Errorf("%d cases, want %d: automatic mail is still filed", n, len(silent))
+	}
+
+	// 45 new cases from one customer in a day: 40 acknowledgements.
+	for i := 0; i < 45; i++ {
+		msg := mail{From: "flood@cliente.es", Subject: fmt.Sprintf("case %d", i), MessageID: fmt.Sprintf("flood%d@cliente.es", i), Body: fmt.Sprintf("body %d", i)}
+		mustSend(t, m, msg)
+	}
+	waitMessages(t, rcv, 40)
+	settle(t, clk, rcv, 40)
+	clk.Advance(24 * time.Hour)
+	mustSend(t, m, mail{From: "flood@cliente.es", Subject: "next day", MessageID: "flood-next@cliente.es", Body: "again"})
+	waitMessages(t, rcv, 41)
+}
