@@ -32,6 +32,7 @@ type Server struct {
 	log          *slog.Logger
 	http         *http.Server
 	dues         func(c *support.Case) []Due
+	suppressions Suppressions
 }
 
 // Options give the API what it serves.
@@ -43,6 +44,7 @@ type Options struct {
 	// "Authorization: Bearer <token>".
 	Token  string
 	Logger *slog.Logger
+	Suppressions Suppressions
 	// Dues, when set, gives a case's SLA due times for cases show.
 	Dues func(c *support.Case) []Due
 }
@@ -52,7 +54,7 @@ func NewServer(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger, dues: opt.Dues}
+	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger, dues: opt.Dues, suppressions: opt.Suppressions}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/cases", s.listCases)
 	mux.HandleFunc("GET /api/v1/cases/{n}", s.showCase)
@@ -60,6 +62,8 @@ func NewServer(opt Options) *Server {
 	mux.HandleFunc("GET /api/v1/quarantine", s.listQuarantine)
 	mux.HandleFunc("GET /api/v1/outbox", s.listOutbox)
 	mux.HandleFunc("POST /api/v1/outbox/{id}/{action}", s.controlOutbox)
+	mux.HandleFunc("GET /api/v1/suppressions", s.listSuppressions)
+	mux.HandleFunc("DELETE /api/v1/suppressions/{addr}", s.clearSuppression)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	s.http = &http.Server{Handler: s.auth(mux), ReadHeaderTimeout: 10 * time.Second}
 	return s

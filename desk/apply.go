@@ -81,6 +81,13 @@ func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) e
 			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nA reply that failed DMARC ("+m.From.Address+") was held for review and changed nothing.")
 		}
 	}
+	if m.Automatic == "auto-reply" || m.Auto.IsAutomatic() {
+		// An out-of-office or other automatic answer is kept for the
+		// record but is not the customer speaking: the status and the SLA
+		// clocks stay as they are, and nobody is paged for it.
+		m.Notes = append(m.Notes, "automatic reply: the case's status and clocks are unchanged")
+		return nil
+	}
 	event := "New message"
 	switch c.Status {
 	case support.StatusResolutionProposed:

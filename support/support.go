@@ -136,6 +136,10 @@ type Message struct {
 	Attachments []Attachment `json:"attachments,omitempty"`
 	Auto        AutoHeaders  `json:"auto,omitempty"`
 
+	// Automatic is what a machine-written message is: "bounce",
+	// "feedback" (an ARF report) or "auto-reply" (out of office); empty for
+	// mail from a person.
+	Automatic string `json:"automatic,omitempty"`
 	// Visibility is public, internal or held for review; empty means
 	// public (messages stored before it existed).
 	Visibility Visibility `json:"visibility,omitempty"`

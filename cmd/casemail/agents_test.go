@@ -401,3 +401,26 @@ func TestReplyToAgentNotificationFromOtherCaseToken(t *testing.T) {
 		t.Fatalf("notification token %+v, %v", parsed, err)
 	}
 }
+
+func TestOutOfOfficeChangesNothing(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "#status waiting\n¿Puede enviarnos el registro?")
+	relay := waitTo(t, rcv, "ana@cliente.es", 2)[1]
+	before := showCase(t, m, 1)
+	notices := len(to(rcv, luis))
+	ooo := mail{From: customer, Subject: "Respuesta automática: Re: [Case #1]", MessageID: "ooo@cliente.es", InReplyTo: msgID(relay),
+		Extra: "Auto-Submitted: auto-replied\r\n", Body: "Estoy fuera de la oficina hasta el lunes."}
+	mustSend(t, m, ooo)
+	after := showCase(t, m, 1)
+	if after.Status != "waiting" || after.Status != before.Status {
+		t.Errorf("an out-of-office reply changed the status %s → %s", before.Status, after.Status)
+	}
+	if !containsID(after.Messages, "ooo@cliente.es") {
+		t.Error("the out-of-office reply is not recorded")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if len(to(rcv, luis)) != notices || len(to(rcv, "ana@cliente.es")) != 2 {
+		t.Error("an out-of-office reply sent mail")
+	}
+}

@@ -97,3 +97,42 @@ func cmdCasesReply(ctx context.Context, f *flags, c *admin.Client, pos []string,
 }
 
 var stdinReader io.Reader = os.Stdin
+
+// cmdSuppressions lists the addresses that hard-bounced, and clears one so
+// mail goes to it again.
+func cmdSuppressions(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := newFlags("suppressions", true, stderr)
+	pos, err := f.parse(args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) == 0 || (pos[0] == "list" && len(pos) != 1) || (pos[0] == "clear" && len(pos) != 2) {
+		fmt.Fprint(stderr, "usage: casemail suppressions list [--json] | casemail suppressions clear ADDRESS\n")
+		return 2
+	}
+	c, ok := client(f, stderr)
+	if !ok {
+		return 1
+	}
+	if pos[0] == "clear" {
+		if err := c.ClearSuppression(ctx, pos[1]); err != nil {
+			return fail(stderr, err)
+		}
+		fmt.Fprintf(stdout, "%s: mail goes to it again\n", pos[1])
+		return 0
+	}
+	list, err := c.Suppressions(ctx)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if f.json {
+		return printJSON(stdout, list)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ADDRESS\tSINCE\tCASE\tREASON")
+	for _, s := range list {
+		fmt.Fprintf(tw, "%s\t%s\t#%d\t%s\n", s.Address, s.Since.Local().Format("2006-01-02 15:04"), s.Case, oneLine(s.Reason, 70))
+	}
+	tw.Flush()
+	return 0
+}

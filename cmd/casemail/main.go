@@ -27,6 +27,7 @@ usage:
   casemail quarantine list [--config FILE] [--json]
   casemail outbox list    [--config FILE] [--all] [--json]
   casemail outbox send-now|retry|cancel ID [--config FILE]
+  casemail suppressions list [--json] | casemail suppressions clear ADDRESS
 
 The daemon reloads business hours and sending policies on SIGHUP and when
 the --config file changes.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdQuarantine(ctx, rest, stdout, stderr)
 	case "outbox":
 		return cmdOutbox(ctx, rest, stdout, stderr)
+	case "suppressions":
+		return cmdSuppressions(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

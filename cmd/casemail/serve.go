@@ -147,7 +147,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
-	m.admin = admin.NewServer(admin.Options{Cases: m.Store, Outbox: m.Outbox, OutboxReader: m.Store,
+	m.admin = admin.NewServer(admin.Options{Cases: m.Store, Outbox: m.Outbox, OutboxReader: m.Store, Suppressions: m.Store,
 		Token: c.Admin.Token, Logger: m.Logger, Dues: func(cs *support.Case) []admin.Due {
 			var out []admin.Due
 			for _, d := range m.Desk.Dues(cs) {
