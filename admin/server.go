@@ -42,8 +42,8 @@ type Options struct {
 	OutboxReader OutboxReader
 	// Token, when not empty, is required on every request as
 	// "Authorization: Bearer <token>".
-	Token  string
-	Logger *slog.Logger
+	Token        string
+	Logger       *slog.Logger
 	Suppressions Suppressions
 	// Dues, when set, gives a case's SLA due times for cases show.
 	Dues func(c *support.Case) []Due
