@@ -304,6 +304,7 @@ func TestSLAReminderAndTAMEscalation(t *testing.T) {
 	if !strings.Contains(string(rem.Raw), "Reminder") {
 		t.Errorf("reminder: %s", rem.Raw)
 	}
+	waitTo(t, rcv, "marta@example.com", before+1) // unassigned: the whole team is reminded
 	if len(to(rcv, tam)) != 0 {
 		t.Error("the TAM heard before the breach")
 	}
