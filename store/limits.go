@@ -84,4 +84,3 @@ func (s *Store) ClearSuppression(addr string) error {
 		return b.Delete(key)
 	})
 }
-

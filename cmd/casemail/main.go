@@ -28,6 +28,7 @@ usage:
   casemail outbox list    [--config FILE] [--all] [--json]
   casemail outbox send-now|retry|cancel ID [--config FILE]
   casemail suppressions list [--json] | casemail suppressions clear ADDRESS
+  casemail store check    [--config FILE]   verify the store file (daemon stopped)
 
 The daemon reloads business hours and sending policies on SIGHUP and when
 the --config file changes.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return cmdOutbox(ctx, rest, stdout, stderr)
 	case "suppressions":
 		return cmdSuppressions(ctx, rest, stdout, stderr)
+	case "store":
+		return cmdStore(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
