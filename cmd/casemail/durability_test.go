@@ -30,7 +30,7 @@ func startProc(t *testing.T, dbPath, addr string) *daemonProc {
 		"CASEMAIL_SMTP_LISTEN="+addr,
 		"CASEMAIL_STORE_PATH="+dbPath,
 		"CASEMAIL_ADMIN_LISTEN=127.0.0.1:0",
-		"CASEMAIL_LOG_LEVEL=warn",
+		"CASEMAIL_LOG_LEVEL="+envOr("CASEMAIL_LOG_LEVEL", "warn"),
 	)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -164,4 +164,11 @@ func sendQuiet(addr string, m mail) error {
 		return err
 	}
 	return c.Quit()
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
 }

@@ -1,0 +1,29 @@
+package notify
+
+import (
+	"testing"
+	"time"
+
+	"github.com/casemail/casemail/clock"
+	"github.com/casemail/casemail/support"
+)
+
+// TestRecoverNeverLoopsHot: a row interrupted by a crash is retried at
+// once the first time; if it keeps being interrupted (a message that
+// crashes the sender), it waits for the retry time committed before the
+// attempt, so a crash loop cannot resend it in a tight loop.
+func TestRecoverNeverLoopsHot(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	o := New(OutboxOptions{Clock: clock.NewFake(now)})
+	committedRetry := now.Add(10 * time.Minute)
+	row := &support.Outbound{State: support.OutSending, Attempts: 2, Due: committedRetry}
+	o.recover(row)
+	if row.State != support.OutQueued || !row.Due.Equal(now) || row.Interrupted != 1 {
+		t.Fatalf("first interruption: %+v", row)
+	}
+	row.State, row.Attempts, row.Due = support.OutSending, 3, committedRetry
+	o.recover(row)
+	if !row.Due.Equal(committedRetry) || row.Interrupted != 2 {
+		t.Fatalf("second interruption in a row retried at %v, want the committed %v", row.Due, committedRetry)
+	}
+}
