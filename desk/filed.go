@@ -28,7 +28,12 @@ func (d *Desk) Filed(tx *store.Tx, c *support.Case, m *support.Message, dec thre
 	if err := tx.PutMessage(m); err != nil {
 		return err
 	}
-	return d.scheduleNow(tx, c)
+	// Look at the clocks now, in this transaction: the next reminder or
+	// closing moment is scheduled without a second write.
+	if c.CheckedAt.IsZero() {
+		c.CheckedAt = c.Created
+	}
+	return d.check(tx, c)
 }
 
 // opened handles the first message of a case: the account, the

@@ -19,14 +19,6 @@ func (d *Desk) Kick() {
 	}
 }
 
-// scheduleNow asks the timer loop to look at c at once; the look computes
-// its real next moment.
-func (d *Desk) scheduleNow(tx *store.Tx, c *support.Case) error {
-	if c.CheckedAt.IsZero() {
-		c.CheckedAt = c.Created
-	}
-	return tx.ScheduleCase(c, d.now())
-}
 
 // Run is the timer loop: it sleeps until the earliest case check (or a
 // kick), then looks at every case due. st is the store the cases live in.
