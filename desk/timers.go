@@ -19,7 +19,6 @@ func (d *Desk) Kick() {
 	}
 }
 
-
 // Run is the timer loop: it sleeps until the earliest case check (or a
 // kick), then looks at every case due. st is the store the cases live in.
 func (d *Desk) Run(ctx context.Context, st *store.Store) error {
