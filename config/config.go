@@ -76,6 +76,8 @@ type SMTP struct {
 	WriteTimeout    time.Duration `mapstructure:"write_timeout"`
 	TLSCert         string        `mapstructure:"tls_cert"` // PEM file; with TLSKey enables STARTTLS
 	TLSKey          string        `mapstructure:"tls_key"`
+	// StopTimeout bounds how long a stop waits for sessions in flight.
+	StopTimeout time.Duration `mapstructure:"stop_timeout"`
 }
 
 // LMTP configures the optional LMTP listener a local MTA delivers to.
@@ -178,6 +180,7 @@ func Default() *Config {
 			MaxLineLength:   2000,
 			ReadTimeout:     5 * time.Minute,
 			WriteTimeout:    time.Minute,
+			StopTimeout:     30 * time.Second,
 		},
 		Store: Store{Path: "./data/casemail.db", LockTimeout: 2 * time.Second},
 		Admin: Admin{Listen: "127.0.0.1:8025"},

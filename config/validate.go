@@ -88,6 +88,7 @@ func (s SMTP) validate(ps *problems) {
 	}
 	duration(ps, "smtp.read_timeout", s.ReadTimeout, "5m")
 	duration(ps, "smtp.write_timeout", s.WriteTimeout, "1m")
+	duration(ps, "smtp.stop_timeout", s.StopTimeout, "30s")
 	s.validateTLS(ps)
 }
 

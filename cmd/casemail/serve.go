@@ -15,7 +15,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"github.com/casemail/casemail/admin"
 	"github.com/casemail/casemail/bizhours"
@@ -32,9 +31,6 @@ import (
 	"github.com/casemail/casemail/support"
 	"github.com/casemail/casemail/threading"
 )
-
-// stopTimeout bounds how long shutdown waits for SMTP sessions in flight.
-const stopTimeout = 30 * time.Second
 
 // Main is the running daemon. Tests start it on 127.0.0.1:0 exactly as the
 // binary does, with a fake Clock when they need to move time.
@@ -308,12 +304,12 @@ func (m *Main) tls() (*tls.Config, error) {
 }
 
 // Close shuts down in order: listeners first (sessions in flight get
-// stopTimeout to finish), then the outbox (sends in flight finish), then
+// smtp.stop_timeout to finish), then the outbox (sends in flight finish), then
 // the store, so that every 250 already sent is backed by a commit.
 func (m *Main) Close() error {
 	var err error
 	m.closeOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), stopTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), m.Config.SMTP.StopTimeout)
 		defer cancel()
 		for _, s := range []*smtpd.Server{m.smtp, m.lmtp} {
 			if s != nil {
