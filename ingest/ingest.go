@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/casemail/casemail/bounce"
 	"github.com/casemail/casemail/mailparse"
 	"github.com/casemail/casemail/replytoken"
 	"github.com/casemail/casemail/store"
@@ -51,11 +52,12 @@ type Options struct {
 	// ReopenWindow: a reply to a case resolved longer ago opens a new case
 	// that links to it (0: never).
 	ReopenWindow time.Duration
-	// Bounced, when set, is given mail sent to one of our VERP return paths
-	// (support+bounce-<token>@…) with the outbox row the token names, inside
-	// the transaction. It returns the case the report belongs to, or 0 when
-	// the row is unknown. A bounce never opens a case.
-	Bounced func(tx *store.Tx, outboxID uint64, m *support.Message) (uint64, error)
+	// Bounced, when set, is given a bounce for one of our outgoing
+	// messages, inside the transaction, with the outbox row it names (from
+	// the VERP return path, else the returned Message-ID). It returns the
+	// case the report belongs to, or 0 when the row is unknown. A bounce
+	// never opens a case.
+	Bounced func(tx *store.Tx, outboxID uint64, m *support.Message, rep bounce.Report) (uint64, error)
 }
 
 // Desk is the support process that runs on each filed message.
@@ -117,7 +119,9 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 		if in.opt.Auth != nil && in.needsAuth(m) {
 			m.Auth = in.opt.Auth(ctx, raw, env)
 		}
-		d, err = in.file(m, raw, now)
+		rep := classify(m, raw)
+		m.Automatic = string(rep.Kind)
+		d, err = in.file(m, raw, rep, now)
 	}
 	if err != nil {
 		return d, err
@@ -141,7 +145,7 @@ func quarantineReason(m *support.Message, env support.Envelope, perr error) stri
 	return ""
 }
 
-func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support.Delivery, error) {
+func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now time.Time) (support.Delivery, error) {
 	var d support.Delivery
 	if m.From.Address == "" {
 		m.From = m.Sender
@@ -166,14 +170,19 @@ func (in *Ingester) file(m *support.Message, raw []byte, now time.Time) (support
 		if _, ok := tx.HasMessage(m.MessageID); ok {
 			m.Notes = append(m.Notes, "an earlier message has the same Message-ID with other content; both are kept")
 		}
-		if id, ok := in.bounceRow(m.Envelope.Rcpts); ok && in.opt.Bounced != nil {
-			n, err := in.opt.Bounced(tx, id, m)
+		if id, ok := in.reportedRow(tx, m, rep); ok && in.opt.Bounced != nil {
+			n, err := in.opt.Bounced(tx, id, m, rep)
 			if err != nil {
 				return fmt.Errorf("bounce for outbox %d: %w", id, err)
 			}
 			if n != 0 {
 				return fileReport(tx, n, m, raw, id, now, &d)
 			}
+		}
+		if why := unfileable(rep); why != "" {
+			// Machine mail about nothing of ours: kept raw for an operator,
+			// never a case (a case would acknowledge it, and loop).
+			return in.quarantineTx(tx, m, raw, why, &d)
 		}
 		dec, err := threading.Assign(tx, m, m.Envelope.Rcpts, in.opt.Threading)
 		if err != nil {
@@ -253,10 +262,11 @@ func (in *Ingester) needsAuth(m *support.Message) bool {
 	return in.opt.AuthAlways != nil && in.opt.AuthAlways(m.From.Address)
 }
 
-// bounceRow returns the outbox row named by a VERP return path among the
-// recipients.
-func (in *Ingester) bounceRow(rcpts []string) (uint64, bool) {
-	for _, r := range rcpts {
+// reportedRow returns the outbox row a bounce is about: the one named by a
+// VERP return path among the recipients, else (for a recognised bounce) the
+// one whose Message-ID the bounce returns.
+func (in *Ingester) reportedRow(tx *store.Tx, m *support.Message, rep bounce.Report) (uint64, bool) {
+	for _, r := range m.Envelope.Rcpts {
 		tok, ok := threading.TokenOf(r, in.opt.Threading.Addresses)
 		if !ok || !strings.HasPrefix(tok, replytoken.BouncePrefix) {
 			continue
@@ -265,7 +275,63 @@ func (in *Ingester) bounceRow(rcpts []string) (uint64, bool) {
 			return id, true
 		}
 	}
+	if rep.Kind == bounce.Bounce && rep.OriginalMessageID != "" {
+		return tx.OutboundByMessageID(rep.OriginalMessageID)
+	}
 	return 0, false
+}
+
+// classify recognises bounces, feedback reports and automatic replies.
+// Only mail that shows some sign of a machine is looked at closely: the
+// classifier reads the whole message again, and a person's mail is the
+// common case.
+func classify(m *support.Message, raw []byte) bounce.Report {
+	from := strings.ToLower(m.From.Address)
+	subj := strings.ToLower(m.Subject)
+	looks := m.Envelope.MailFrom == "" || m.Auto.IsAutomatic() || m.Auto.XAutoResponseSuppress != "" ||
+		strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") ||
+		strings.Contains(from, "mail-daemon") || strings.Contains(from, "bounce") ||
+		bytes.Contains(headerBlock(raw), []byte("multipart/report")) || len(m.Attachments) > 0 && hasReportPart(m) ||
+		strings.Contains(subj, "deliver") || strings.Contains(subj, "undeliver") || strings.Contains(subj, "returned") ||
+		strings.Contains(subj, "failure") || strings.Contains(subj, "out of office") || strings.Contains(subj, "automatic") ||
+		strings.Contains(subj, "autom") || strings.Contains(subj, "vacation") || strings.Contains(subj, "abwesen") ||
+		strings.Contains(subj, "unzustellbar") || strings.Contains(subj, "entreg") || strings.Contains(subj, "ausencia")
+	if !looks {
+		return bounce.Report{}
+	}
+	return bounce.Classify(raw)
+}
+
+func headerBlock(raw []byte) []byte {
+	if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+		return raw[:i]
+	}
+	if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+		return raw[:i]
+	}
+	return raw
+}
+
+func hasReportPart(m *support.Message) bool {
+	for _, a := range m.Attachments {
+		if strings.HasPrefix(a.ContentType, "message/delivery-status") || strings.HasPrefix(a.ContentType, "message/feedback-report") ||
+			strings.HasPrefix(a.ContentType, "message/rfc822") || strings.HasPrefix(a.ContentType, "text/rfc822-headers") {
+			return true
+		}
+	}
+	return false
+}
+
+// unfileable says why machine mail that is about no message of ours may
+// not become a case.
+func unfileable(rep bounce.Report) string {
+	switch rep.Kind {
+	case bounce.Bounce:
+		return "a bounce for no message of ours"
+	case bounce.Feedback:
+		return "a feedback report (" + rep.FeedbackType + ")"
+	}
+	return ""
 }
 
 // fileReport stores a delivery report in the case of the message it is
@@ -296,32 +362,37 @@ func joinCase(c *support.Case, m *support.Message, dec threading.Decision) {
 }
 
 func (in *Ingester) quarantine(env support.Envelope, m *support.Message, raw []byte, bodyHash, reason string) (support.Delivery, error) {
-	q := &store.Quarantined{Reason: reason, Envelope: env, ReceivedAt: env.ReceivedAt, BodyHash: bodyHash}
-	if m != nil {
-		q.MessageID, q.Subject, q.From = m.MessageID, m.Subject, m.From.Address
-	}
-	if q.MessageID == "" {
-		q.MessageID = in.syntheticID(raw)
-	}
 	var d support.Delivery
 	err := in.st.Write(func(tx *store.Tx) error {
-		d = support.Delivery{MessageID: q.MessageID, Quarantined: true, Reason: reason}
-		if q.MessageID != "" {
-			if _, ok := tx.HasCopy(q.MessageID, q.BodyHash); ok {
-				d.Duplicate = true
-				return nil
-			}
+		if m == nil {
+			m = &support.Message{}
 		}
-		if err := tx.Quarantine(q, raw); err != nil {
-			return err
-		}
-		d.Seq = q.Seq
-		return nil
+		m.Envelope, m.BodyHash = env, bodyHash
+		return in.quarantineTx(tx, m, raw, reason, &d)
 	})
 	if err != nil {
 		return support.Delivery{}, fmt.Errorf("quarantine message: %w", err)
 	}
 	return d, nil
+}
+
+// quarantineTx keeps raw with the reason it is not a case's message.
+func (in *Ingester) quarantineTx(tx *store.Tx, m *support.Message, raw []byte, reason string, d *support.Delivery) error {
+	q := &store.Quarantined{Reason: reason, Envelope: m.Envelope, ReceivedAt: m.Envelope.ReceivedAt, BodyHash: m.BodyHash,
+		MessageID: m.MessageID, Subject: m.Subject, From: m.From.Address}
+	if q.MessageID == "" {
+		q.MessageID = in.syntheticID(raw)
+	}
+	*d = support.Delivery{MessageID: q.MessageID, Quarantined: true, Reason: reason}
+	if _, ok := tx.HasCopy(q.MessageID, q.BodyHash); ok {
+		d.Duplicate = true
+		return nil
+	}
+	if err := tx.Quarantine(q, raw); err != nil {
+		return err
+	}
+	d.Seq = q.Seq
+	return nil
 }
 
 // syntheticID names a message that came without a Message-ID by its

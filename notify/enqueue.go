@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/casemail/casemail/bounce"
 	"github.com/casemail/casemail/replytoken"
 	"github.com/casemail/casemail/store"
 	"github.com/casemail/casemail/support"
@@ -221,11 +222,14 @@ func SubjectFor(n uint64, subject string) string {
 	return fmt.Sprintf("[Case #%d] %s", n, subjectTopic(subject))
 }
 
-// Bounced handles a delivery report sent to the VERP return path of outbox
-// row id, inside the ingest transaction: the delivery is marked failed and
-// the failure told, and the report's case is returned so ingest files it
-// there. A report for a row we do not know returns 0.
-func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message) (uint64, error) {
+// Bounced handles a bounce for outbox row id (named by our VERP return
+// path or by the returned Message-ID), inside the ingest transaction: the
+// delivery is marked failed and the failure told, hard-bounced addresses
+// are suppressed until an agent clears them, and the report's case is
+// returned so ingest files it there. A report for a row we do not know
+// returns 0. A delay notice (no hard failure, only "delayed" recipients)
+// is filed but changes nothing.
+func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message, rep bounce.Report) (uint64, error) {
 	row, err := tx.Outbound(id)
 	if errors.Is(err, support.ErrNotFound) {
 		return 0, nil
@@ -233,20 +237,48 @@ func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message) (uint64, e
 	if err != nil {
 		return 0, err
 	}
+	now := o.opt.Clock.Now()
+	diag := firstLine(m.Subject)
+	hard := false
+	for _, f := range rep.Recipients {
+		if f.Diagnostic != "" {
+			diag = f.Diagnostic
+		}
+		if f.Hard {
+			hard = true
+			err := tx.Suppress(store.Suppression{Address: f.Recipient, Since: now, Case: row.Case,
+				Reason: strings.TrimSpace(f.Status + " " + f.Diagnostic)})
+			if err != nil {
+				return 0, err
+			}
+		}
+	}
+	if rep.Kind == bounce.Bounce && len(rep.Recipients) > 0 && !hard && !anyPermanent(rep) {
+		return row.Case, nil // a delay notice: the delivery may still succeed
+	}
 	if row.State == support.OutFailed || row.State == support.OutCanceled {
 		return row.Case, nil // already told
 	}
-	now := o.opt.Clock.Now()
 	row, err = tx.UpdateOutbound(id, func(r *support.Outbound) error {
 		r.State, r.Done = support.OutFailed, now
-		r.LastError = "bounced: " + firstLine(m.Subject)
-		r.History = append(r.History, support.Attempt{At: now, Result: "bounced", Text: firstLine(m.Subject)})
+		r.LastError = "bounced: " + diag
+		r.History = append(r.History, support.Attempt{At: now, Result: "bounced", Text: diag})
 		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
 	return row.Case, o.recordFailure(tx, row)
+}
+
+// anyPermanent reports a 5xx (or 5.x.x) failure in rep.
+func anyPermanent(rep bounce.Report) bool {
+	for _, f := range rep.Recipients {
+		if f.Code >= 500 || strings.HasPrefix(f.Status, "5.") {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {

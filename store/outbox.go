@@ -33,7 +33,23 @@ func (t *Tx) Enqueue(o *support.Outbound) error {
 		return fmt.Errorf("allocate outbox id: %w", err)
 	}
 	o.ID = id
+	if o.MessageID != "" {
+		// A bounce without our VERP token still names the message it
+		// returns: this finds the row.
+		if err := t.tx.Bucket(bOutMsgIDs).Put(msgIDKey(o.MessageID), u64(id)); err != nil {
+			return fmt.Errorf("index outbox %d: %w", id, err)
+		}
+	}
 	return t.putOutbound(o, nil)
+}
+
+// OutboundByMessageID returns the outbox row that sent Message-ID id.
+func (t *Tx) OutboundByMessageID(id string) (uint64, bool) {
+	v := t.tx.Bucket(bOutMsgIDs).Get(msgIDKey(id))
+	if len(v) != 8 {
+		return 0, false
+	}
+	return binary.BigEndian.Uint64(v), true
 }
 
 // Outbound returns outbox row id.

@@ -43,6 +43,7 @@ var (
 	bOutSending = []byte("out_sending") // u64 id → empty: rows with an attempt in progress
 	bCaseChecks = []byte("case_checks") // u64 at (unix ns) | u64 case → empty: when each case's clocks are next due
 	bRates      = []byte("rates")       // window key → u64 count (loop governor's buckets)
+	bOutMsgIDs  = []byte("out_msgids")  // message-id of an outgoing message → u64 outbox id
 	bSuppressed = []byte("suppressed")  // address → JSON Suppression (hard bounces)
 
 	kSchema   = []byte("schema")
@@ -51,7 +52,7 @@ var (
 	kTokenKey = []byte("token_key")
 	kOutSeq   = []byte("out_seq")
 
-	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks, bRates, bSuppressed}
+	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks, bRates, bSuppressed, bOutMsgIDs}
 )
 
 // Options tune Open.
