@@ -53,9 +53,15 @@ func isAutoReply(m *message) bool {
 }
 
 // autoReplySubject reports whether the subject starts (after any
-// bracketed tag) with an out-of-office phrase, or is one.
+// bracketed tags, such as a ticket number) with an out-of-office phrase.
 func autoReplySubject(s string) bool {
-	s = strings.TrimLeft(s, "[( ")
+	for i := 0; i < 4 && strings.HasPrefix(s, "["); i++ {
+		end := strings.IndexByte(s, ']')
+		if end < 0 {
+			break
+		}
+		s = strings.TrimSpace(s[end+1:])
+	}
 	for _, p := range autoReplySubjects {
 		if strings.HasPrefix(s, p) {
 			return true

@@ -17,8 +17,12 @@
 // sisimai, whose test corpus is the measure of this package (see the
 // corpus test).
 //
-// It owns nothing but bytes: no I/O, no global state, bounded work, and it
-// never panics, whatever the input.
+// It also knows the reports that are not RFCs: Hotmail's complaints,
+// Apple Mail's unsubscribe requests and Amazon SES notifications.
+// Read receipts (RFC 8098) count as automatic replies.
+//
+// It owns nothing but bytes: no I/O, no mutable global state, bounded work,
+// and it never panics, whatever the input.
 package bounce
 
 import "strings"
@@ -43,8 +47,10 @@ type Report struct {
 	// OriginalMessageID is the Message-ID of the message a bounce or
 	// report returns, without angle brackets: from its message/rfc822 or
 	// text/rfc822-headers part, or from the headers quoted in a plain-text
-	// bounce. It links the bounce to the outgoing message when the
-	// envelope carries no VERP token.
+	// bounce. For an auto-reply or a read receipt it is the message
+	// answered (In-Reply-To, Original-Message-ID). It links the report to
+	// our outgoing message when the envelope carries no VERP token, which
+	// the caller should try first: Classify sees only the message.
 	OriginalMessageID string
 	// FeedbackType is the ARF Feedback-Type (abuse, fraud, opt-out, ...).
 	FeedbackType string
@@ -129,17 +135,20 @@ func (m *message) inReplyTo() string {
 	return firstMsgID(m.root.h.get("in-reply-to"))
 }
 
-// firstMsgID returns the first <id> in v without brackets, or v itself
-// when it has no brackets but looks like an ID.
+// firstMsgID returns the first message ID in v without its angle
+// brackets, or "" when v holds none (an ID is id-left@id-right, RFC 5322
+// section 3.6.4, with no spaces).
 func firstMsgID(v string) string {
 	if i := strings.IndexByte(v, '<'); i >= 0 {
-		if j := strings.IndexByte(v[i:], '>'); j > 1 {
-			return strings.TrimSpace(v[i+1 : i+j])
+		v = v[i+1:]
+		if j := strings.IndexByte(v, '>'); j >= 0 {
+			v = v[:j]
 		}
 	}
 	v = strings.TrimSpace(v)
-	if strings.Contains(v, "@") && !strings.ContainsAny(v, " \t") {
-		return v
+	at := strings.IndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 || strings.ContainsAny(v, "<> \t\r\n") {
+		return ""
 	}
-	return ""
+	return v
 }

@@ -8,8 +8,8 @@ type evidence int
 
 const (
 	none   evidence = iota
-	weak            // a bounce-like sender or subject alone: an auto-reply header wins
-	strong          // the words of a mail system, or sender and subject together
+	weak            // a mail system's sender, or its subject, alone: an auto-reply header wins
+	strong          // a mail system's own sentences, or sender, subject and words agreeing
 )
 
 // signatures are sentences that only mail systems write in their bounces.
@@ -41,6 +41,7 @@ var signatures = []string{
 	"the following recipient(s) could not be reached",
 	"your message was not delivered to the following recipient",
 	"this is an automatically generated delivery status notification",
+	"could not be delivered to: <",
 }
 
 // failureWords are phrases of failed delivery. With a mail-system sender
@@ -68,42 +69,67 @@ var bounceSubjects = []string{
 	"message not delivered", "delivery report", "warning: message", "delivery problem",
 	"échec de la remise", "impossible de remettre", "zustellung fehlgeschlagen",
 	"mensaje no entregado", "devolución de correo", "delivery failure:",
+	"メールエラー", "配信エラー", "送信エラー", "配送エラー", "不達", "未配達", "返送",
 }
 
-// bounceEvidence weighs the sender, the subject and the text.
+// bounceEvidence weighs the sender, the subject and the text. Customers
+// write to support about bounces, in the same words ("Mail delivery
+// failed", "could not be delivered"), and a message we wrongly call a
+// bounce opens no case: so words alone are never enough. The message must
+// also come from a mail system (MAILER-DAEMON, postmaster, "Mail Delivery
+// System"), or be marked as machine-made (null reverse path,
+// Auto-Submitted, X-Failed-Recipients); and a postmaster alone must use
+// both the subject and the words of a bounce.
 func bounceEvidence(m *message) evidence {
-	sender := m.fromDaemon()
+	daemon, sender := m.fromDaemon()
 	if !sender && isReplyOrForward(m.subject) {
 		// A person forwarding a bounce to us wants help with it.
 		return none
 	}
-	text := strings.ToLower(m.errorText())
-	if containsAny(text, signatures) {
-		return strong
+	if !daemon && !m.machineMade() {
+		return none
 	}
+	text := strings.ToLower(m.errorText())
 	subject := containsAny(m.subject, bounceSubjects)
 	failure := containsAny(text, failureWords)
 	switch {
-	case subject && (sender || failure), sender && failure:
+	case containsAny(text, signatures), subject && (sender || failure), sender && failure:
 		return strong
-	case subject, sender:
+	case sender, subject && (daemon || hasInner(m.root)):
+		// A subject alone could be a parcel service's "delivery failed".
 		return weak
 	}
 	return none
 }
 
+// machineMade reports whether the header marks the message as sent by a
+// program: the null reverse path of RFC 5321 section 4.5.5, Auto-Submitted
+// (RFC 3834), or Exim's X-Failed-Recipients.
+func (m *message) machineMade() bool {
+	h := m.root.h
+	as := strings.ToLower(strings.TrimSpace(h.get("auto-submitted")))
+	return strings.TrimSpace(h.get("return-path")) == "<>" || as != "" && as != "no" ||
+		h.has("x-failed-recipients")
+}
+
 // fromDaemon reports whether the message comes from a mail system: its
-// From is MAILER-DAEMON, postmaster or the like, or it is sent with the
-// null reverse path and a "Mail Delivery" name.
-func (m *message) fromDaemon() bool {
-	if isDaemonAddr(m.from) {
-		return true
-	}
+// From is MAILER-DAEMON or the like, the null address, or names a mail
+// delivery system. A postmaster is a person as often as a program: sure
+// is false for one unless the message also carries the returned message
+// or a machine's marks.
+func (m *message) fromDaemon() (daemon, sure bool) {
+	local, _, _ := strings.Cut(m.from, "@")
 	d := m.display
-	return strings.Contains(d, "mailer-daemon") || strings.Contains(d, "mail delivery") ||
-		strings.Contains(d, "mail deliver system") || strings.Contains(d, "postmaster") ||
-		strings.Contains(d, "mail administrator") || strings.Contains(d, "ndr administrator") ||
-		strings.Contains(d, "system administrator") && strings.Contains(m.subject, "undeliverable")
+	switch {
+	case strings.Contains(local, "daemon") || strings.Contains(d, "mailer-daemon") ||
+		strings.Contains(d, "mail delivery") || strings.Contains(d, "mail deliver system") ||
+		strings.Contains(d, "ndr administrator"), m.from == "" && strings.Contains(d, "<>"):
+		return true, true
+	case isDaemonAddr(m.from) || strings.Contains(d, "postmaster") || strings.Contains(d, "mail administrator") ||
+		strings.Contains(d, "system administrator") && strings.Contains(m.subject, "undeliverable"):
+		return true, m.machineMade() || hasInner(m.root)
+	}
+	return false, false
 }
 
 // isReplyOrForward reports whether a subject starts with the prefix a mail

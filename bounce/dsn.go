@@ -2,97 +2,17 @@ package bounce
 
 import (
 	"strings"
+	"unicode/utf8"
 )
-
-// classifyReport reads the machine-readable reports: a delivery-status
-// part (RFC 3464) makes a Bounce, a feedback-report part (RFC 5965) makes
-// Feedback, and a disposition-notification (RFC 8098, a read receipt) is
-// an automatic answer to our mail, so an AutoReply.
-func classifyReport(m *message) (Report, bool) {
-	var dsn, arf, mdn *entity
-	walk(m.root, func(e *entity) {
-		switch e.mediaType {
-		case "message/delivery-status", "message/global-delivery-status":
-			if dsn == nil {
-				dsn = e
-			}
-		case "message/feedback-report":
-			if arf == nil {
-				arf = e
-			}
-		case "message/disposition-notification", "message/global-disposition-notification":
-			if mdn == nil {
-				mdn = e
-			}
-		}
-	})
-	if dsn == nil && arf == nil && mdn == nil && m.root.mediaType == "multipart/report" {
-		// A report whose status part is mislabelled (text/plain is common)
-		// still says what it is in report-type.
-		switch strings.ToLower(m.root.params["report-type"]) {
-		case "delivery-status":
-			dsn = statusLikePart(m.root)
-		case "feedback-report":
-			arf = statusLikePart(m.root)
-		}
-	}
-	switch {
-	case arf != nil:
-		r := Report{Kind: Feedback, OriginalMessageID: returnedID(m)}
-		for _, g := range fieldGroups(string(arf.body)) {
-			if v := g.get("feedback-type"); v != "" && r.FeedbackType == "" {
-				r.FeedbackType = strings.ToLower(strings.Fields(v)[0])
-			}
-		}
-		return r, true
-	case dsn != nil:
-		return dsnReport(m, dsn), true
-	case mdn != nil:
-		return Report{Kind: AutoReply, OriginalMessageID: firstMsgID(fieldsOf(mdn).get("original-message-id"))}, true
-	}
-	return Report{}, false
-}
-
-// statusLikePart returns the second part of a report, where RFC 6522 puts
-// the machine-readable status, or nil.
-func statusLikePart(root *entity) *entity {
-	if len(root.parts) >= 2 && root.parts[1].inner == nil {
-		return root.parts[1]
-	}
-	return nil
-}
-
-// walk calls fn for e and every part below it, but not for the message a
-// message/rfc822 part returns: a returned message may itself be a bounce.
-func walk(e *entity, fn func(*entity)) {
-	if e == nil {
-		return
-	}
-	fn(e)
-	for _, p := range e.parts {
-		walk(p, fn)
-	}
-}
-
-// returnedID finds the Message-ID of the returned message: its own part
-// first, then the headers quoted in the text of the bounce.
-func returnedID(m *message) string {
-	var id string
-	walk(m.root, func(e *entity) {
-		if id == "" && e.inner != nil {
-			id = firstMsgID(e.inner.h.get("message-id"))
-		}
-	})
-	if id == "" {
-		id = quotedMessageID(m)
-	}
-	return id
-}
 
 // dsnReport builds the Report of a message with a delivery-status part.
 func dsnReport(m *message, dsn *entity) Report {
 	r := Report{Kind: Bounce, OriginalMessageID: returnedID(m)}
 	groups := fieldGroups(string(dsn.body))
+	if r.OriginalMessageID == "" {
+		// Gmail names the returned message in the per-message fields.
+		r.OriginalMessageID = firstMsgID(fieldsOf(dsn).get("x-original-message-id"))
+	}
 	r.Recipients = dsnFailures(m, groups)
 	if len(r.Recipients) == 0 && !onlyDelivered(groups) {
 		// A DSN with no usable recipient fields: read the prose instead.
@@ -105,62 +25,83 @@ func dsnReport(m *message, dsn *entity) Report {
 // into Failures. Recipients whose Action is delivered, relayed or expanded
 // did not fail and are left out.
 func dsnFailures(m *message, groups []header) []Failure {
+	var all []string
+	for _, g := range groups {
+		all = append(all, dsnAddr(g.get("final-recipient")), dsnAddr(g.get("original-recipient")))
+	}
 	var out []Failure
 	seen := map[string]bool{}
-	text := m.errorText()
 	for _, g := range groups {
-		rcpt := dsnAddr(g.get("original-recipient"))
-		if final := dsnAddr(g.get("final-recipient")); rcpt == "" || isDaemonAddr(rcpt) {
-			rcpt = final
+		if f, ok := dsnFailure(m.errorText(), g, all); ok && !seen[f.Recipient] {
+			seen[f.Recipient] = true
+			out = append(out, f)
 		}
-		if rcpt == "" {
-			rcpt = dsnAddr(g.get("x-actual-recipient"))
-		}
-		if rcpt == "" || seen[rcpt] {
-			continue
-		}
-		f := Failure{Recipient: rcpt, Status: findStatus(g.get("status"))}
-		diag := g.get("diagnostic-code")
-		f.Code = findCode(stripDiagType(diag))
-		action := strings.ToLower(strings.TrimSpace(g.get("action")))
-		if i := strings.IndexAny(action, " ;("); i >= 0 {
-			action = action[:i]
-		}
-		if action == "" {
-			action = actionOf(f.Status, f.Code)
-		}
-		switch action {
-		case "delivered", "relayed", "expanded":
-			continue
-		}
-		if diag == "" || f.Status == "" || f.Code == 0 {
-			// Some MTAs leave the fields thin and explain in the text.
-			extra := textAbout(text, rcpt)
-			if diag == "" {
-				diag = extra
-			}
-			if s := findStatus(extra); s != "" && (f.Status == "" || strings.HasSuffix(f.Status, ".0.0")) {
-				f.Status = s
-			}
-			if f.Code == 0 {
-				f.Code = findCode(extra)
-			}
-		}
-		seen[rcpt] = true
-		f.Diagnostic = oneLine(stripDiagType(diag))
-		// A generic status (5.0.0) with a specific one in the diagnostic
-		// takes the specific one.
-		if s := findStatus(diag); s != "" && s[0] == f.Status[0] && strings.HasSuffix(f.Status, ".0.0") {
-			f.Status = s
-		}
-		cmd := smtpCommand(diag + " " + textAbout(text, rcpt))
-		// A local delivery program that failed (x-unix) is a mailer error,
-		// whatever it printed.
-		mailer := strings.HasPrefix(strings.ToLower(diag), "x-unix")
-		f.Hard = action != "delayed" && !mailer && isHardCmd(f.Status, f.Code, diag, cmd)
-		out = append(out, f)
 	}
 	return out
+}
+
+// dsnFailure reads one per-recipient block. text is the prose of the
+// bounce, all the recipients the report names: some MTAs leave the fields
+// thin and explain in the prose, so the prose about this recipient fills
+// what the fields lack.
+func dsnFailure(text string, g header, all []string) (Failure, bool) {
+	rcpt, final := dsnAddr(g.get("original-recipient")), dsnAddr(g.get("final-recipient"))
+	if rcpt == "" || isDaemonAddr(rcpt) {
+		rcpt = final
+	}
+	if rcpt == "" {
+		rcpt = dsnAddr(g.get("x-actual-recipient"))
+	}
+	if rcpt == "" {
+		return Failure{}, false
+	}
+	f := Failure{Recipient: rcpt, Status: findStatus(g.get("status"))}
+	diag := g.get("diagnostic-code")
+	f.Code = findCode(stripDiagType(diag))
+	action := strings.ToLower(strings.TrimSpace(g.get("action")))
+	if i := strings.IndexAny(action, " ;("); i >= 0 {
+		action = action[:i]
+	}
+	if action == "" {
+		action = actionOf(f.Status, f.Code)
+	}
+	if succeeded(action) {
+		return Failure{}, false
+	}
+	about := textAbout(text, rcpt, all)
+	if about == "" && final != "" {
+		about = textAbout(text, final, all)
+	}
+	if diag == "" {
+		diag = about
+	}
+	// A generic status (5.0.0) gives way to a specific one in the
+	// diagnostic, or failing that in the prose.
+	for _, src := range []string{diag, about} {
+		if s := findStatus(src); s != "" && (f.Status == "" || strings.HasSuffix(f.Status, ".0.0") && s[0] == f.Status[0]) {
+			f.Status = s
+			break
+		}
+	}
+	if f.Code == 0 {
+		f.Code = findCode(about)
+	}
+	f.Diagnostic = oneLine(stripDiagType(diag))
+	// A local delivery program that failed (x-unix) is a mailer error,
+	// whatever it printed.
+	mailer := strings.HasPrefix(strings.ToLower(diag), "x-unix")
+	f.Hard = action != "delayed" && !mailer && isHardCmd(f.Status, f.Code, diag, smtpCommand(diag+" "+about))
+	return f, true
+}
+
+// succeeded reports whether an Action says the recipient got the message
+// (RFC 3464 section 2.3.3; "deliverable" is what some write).
+func succeeded(action string) bool {
+	switch action {
+	case "delivered", "deliverable", "relayed", "expanded":
+		return true
+	}
+	return false
 }
 
 // hasRecipientFields reports whether some group names a recipient.
@@ -178,11 +119,10 @@ func hasRecipientFields(groups []header) bool {
 func onlyDelivered(groups []header) bool {
 	n := 0
 	for _, g := range groups {
-		switch strings.ToLower(strings.TrimSpace(g.get("action"))) {
-		case "delivered", "relayed", "expanded":
+		switch action := strings.ToLower(strings.TrimSpace(g.get("action"))); {
+		case succeeded(action):
 			n++
-		case "":
-		default:
+		case action != "":
 			return false
 		}
 	}
@@ -229,6 +169,9 @@ func fieldsOf(e *entity) header {
 // delivery-status or feedback-report body. A block that names a second
 // Final-Recipient is split there: some MTAs forget the blank lines.
 func fieldGroups(body string) []header {
+	if len(body) > maxText {
+		body = body[:maxText]
+	}
 	var groups []header
 	var cur header
 	endGroup := func() {
@@ -268,10 +211,11 @@ func fieldGroups(body string) []header {
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 400 {
-		s = s[:400]
-		for len(s) > 0 && s[len(s)-1]&0xc0 == 0x80 {
-			s = s[:len(s)-1]
+		cut := 400
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
 		}
+		s = s[:cut]
 	}
 	return s
 }

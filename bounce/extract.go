@@ -21,19 +21,19 @@ func textFailures(m *message) []Failure {
 			return fs
 		}
 	}
-	cands := candidates(m, text)
+	cands, self := candidates(m, text)
 	if len(cands) == 0 {
 		if a := returnedTo(m); a != "" {
 			cands = []cand{{found: found{addr: a, start: len(text), end: len(text)}}}
+		} else {
+			cands = self
 		}
 	}
 	delayed := m.delayed()
 	var out []Failure
-	for i, c := range cands {
-		end := len(text)
-		if i+1 < len(cands) {
-			end = lineStart(text, cands[i+1].start)
-		}
+	lower := lowerASCII(text)
+	for _, c := range cands {
+		end := segmentEnd(text, lower, c, cands)
 		seg := text[lineStart(text, min(c.start, len(text))):max(end, min(c.end, len(text)))]
 		if len(seg) > 1500 {
 			seg = seg[:1500]
@@ -52,6 +52,32 @@ func textFailures(m *message) []Failure {
 		out = append(out, f)
 	}
 	return out
+}
+
+// segmentEnd is where the text about c ends: at the line where another
+// candidate is next named. Some bounces say everything twice (in two
+// languages), so the next mention counts, not just the first.
+func segmentEnd(text, lower string, c cand, cands []cand) int {
+	end := len(text)
+	for _, o := range cands {
+		if o.addr == c.addr {
+			continue
+		}
+		if i := strings.Index(lower[min(c.end, len(lower)):], o.addr); i >= 0 {
+			end = min(end, lineStart(text, c.end+i))
+		}
+	}
+	// Sendmail names the host of the next recipient on the line above it
+	// ("550 example.org (smtp)... Host unknown"): that line is the next
+	// recipient's.
+	if end < len(text) && end > 0 {
+		prev := lineStart(text, end-1)
+		line := text[prev : end-1]
+		if prev > c.end && findCode(line) != 0 && !strings.Contains(line, "@") {
+			end = prev
+		}
+	}
+	return max(end, min(c.end, len(text)))
 }
 
 // cand is an address that may be a failed recipient. alias is the address
@@ -73,21 +99,32 @@ var asideWords = []string{"contact", "assistance", "send mail to", "write to", "
 // recipients: not the bounce's own sender or recipients, not part of a URL
 // or a message ID; each once and one per line. Addresses in the quoted
 // To/From of the message, on contact lines, or of mail systems are only
-// used when there is nothing else.
-func candidates(m *message, text string) []cand {
+// used when there is nothing else. self holds the bounce's own recipient
+// when the text names it: the last resort.
+func candidates(m *message, text string) (cands, self []cand) {
 	skip := map[string]bool{m.from: true}
+	own := map[string]bool{}
 	for _, a := range m.to {
-		skip[a] = true
+		skip[a], own[a] = true, true
 	}
 	var primary, aside []cand
 	lastLine := -1
 	for _, f := range findAddrs(text) {
-		if skip[f.addr] || inURLOrID(text, f) {
+		if inURLOrID(text, f) {
+			continue
+		}
+		if skip[f.addr] {
+			if own[f.addr] && len(self) == 0 {
+				// People send mail to themselves: the bounce then goes
+				// back to the address that failed.
+				self = append(self, cand{found: f})
+			}
 			continue
 		}
 		ls := lineStart(text, f.start)
 		line := strings.ToLower(strings.TrimSpace(text[ls:min(len(text), ls+200)]))
-		if n := len(primary); n > 0 && ls-lineStart(text, primary[n-1].end) < 300 {
+		before := strings.ToLower(text[max(0, f.start-40):f.start])
+		if n := len(primary); n > 0 && f.start-primary[n-1].end < 300 {
 			between := strings.ToLower(text[primary[n-1].end:f.start])
 			if containsAny(between, aliasWords) && !strings.Contains(between, "\n\n") {
 				if primary[n-1].alias == "" {
@@ -100,7 +137,8 @@ func candidates(m *message, text string) []cand {
 		skip[f.addr] = true
 		c := cand{found: f}
 		switch {
-		case isDaemonAddr(f.addr) || containsAny(line, asideWords) || isQuotedField(line):
+		case isDaemonAddr(f.addr) || containsAny(line, asideWords) || isQuotedField(line) ||
+			strings.Contains(before, "sent by"):
 			aside = append(aside, c)
 		case ls == lastLine:
 			// A second address on a line is said about the first.
@@ -112,10 +150,13 @@ func candidates(m *message, text string) []cand {
 			break
 		}
 	}
-	if len(primary) == 0 && len(aside) > 0 {
-		return aside[:1]
+	switch {
+	case len(primary) > 0:
+		return primary, self
+	case len(aside) > 0:
+		return aside[:1], self
 	}
-	return primary
+	return nil, self
 }
 
 // isQuotedField reports whether a line repeats a header field of the
@@ -186,15 +227,24 @@ func (m *message) delayed() bool {
 		strings.Contains(t, "no action is required on your part")
 }
 
-// diagnosticLine picks the line of seg that explains the failure: the
-// first one carrying a reply or status code, else the first line after the
-// recipient, else the recipient's own line.
+// diagnosticLine picks the lines of seg that explain the failure: the
+// first one carrying a reply or status code with its indented
+// continuation (Postfix and Exim wrap long replies), else the first line
+// after the recipient, else the recipient's own line; joined as one.
 func diagnosticLine(seg, addr string) string {
 	lines := strings.Split(seg, "\n")
-	for _, l := range lines {
-		if findCode(l) != 0 || findStatus(l) != "" {
-			return oneLine(l)
+	for i, l := range lines {
+		if findCode(l) == 0 && findStatus(l) == "" {
+			continue
 		}
+		out := l
+		for _, next := range lines[i+1 : min(len(lines), i+5)] {
+			if next == "" || next[0] != ' ' && next[0] != '\t' {
+				break
+			}
+			out += " " + next
+		}
+		return oneLine(out)
 	}
 	for i, l := range lines {
 		if strings.Contains(strings.ToLower(l), addr) {

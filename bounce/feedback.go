@@ -13,14 +13,13 @@ func classifyFeedback(m *message) (Report, bool) {
 	if strings.EqualFold(strings.TrimSpace(h.get("x-apple-unsubscribe")), "true") {
 		return Report{Kind: Feedback, FeedbackType: "opt-out", OriginalMessageID: m.inReplyTo()}, true
 	}
-	if strings.HasPrefix(m.subject, "complaint about message from") || strings.Contains(m.subject, "abuse report") {
-		if id := returnedID(m); id != "" || hasInner(m.root) {
-			return Report{Kind: Feedback, FeedbackType: "abuse", OriginalMessageID: id}, true
-		}
+	if strings.HasPrefix(m.subject, "complaint about message from") && hasInner(m.root) {
+		return Report{Kind: Feedback, FeedbackType: "abuse", OriginalMessageID: returnedID(m)}, true
 	}
 	return Report{}, false
 }
 
+// hasInner reports whether e carries a message or its header as a part.
 func hasInner(e *entity) bool {
 	found := false
 	walk(e, func(p *entity) { found = found || p.inner != nil })

@@ -26,14 +26,17 @@ func readable(e *entity) string {
 			}
 			return
 		}
-		mt := e.mediaType
+		mt, body := e.mediaType, e.body
+		if len(body) > 4*maxText {
+			body = body[:4*maxText] // the rest would be cut anyway
+		}
 		switch {
 		case mt == "text/html":
-			b.WriteString(htmlText(decodeText(e.body, e.params["charset"])))
+			b.WriteString(htmlText(decodeText(body, e.params["charset"])))
 		case strings.HasPrefix(mt, "text/") || top || strings.HasPrefix(mt, "multipart/"):
 			// A top-level body with an odd or broken type is still the
 			// text of the bounce.
-			t := decodeText(e.body, e.params["charset"])
+			t := decodeText(body, e.params["charset"])
 			if looksHTML(t) {
 				t = htmlText(t)
 			}
@@ -134,7 +137,7 @@ var returnedMarkers = []string{
 // cutReturned cuts text where the copy of the returned message begins:
 // at a marker line, or at a block of header fields that starts a message.
 func cutReturned(text string) string {
-	lower := strings.ToLower(text)
+	lower := lowerASCII(text)
 	cut := len(text)
 	for _, mk := range returnedMarkers {
 		if i := strings.Index(lower, mk); i >= 0 && i < cut {
@@ -151,7 +154,7 @@ func lineStart(s string, i int) int {
 	return strings.LastIndexByte(s[:i], '\n') + 1
 }
 
-var headerLineRE = regexp.MustCompile(`(?m)^(?i:received|return-path|message-id|dkim-signature|mime-version|x-[a-z0-9-]+|date|from|to|subject|content-type|reply-to|delivered-to|authentication-results|arc-seal):[ \t]`)
+var headerLineRE = regexp.MustCompile(`(?m)^(?i:received|return-path|message-id|dkim-signature|mime-version|x-[a-z0-9-]+|date|from|to|subject|content-type|reply-to|delivered-to|authentication-results|arc-seal):`)
 
 // headerBlock finds where a quoted message header starts: three header
 // fields in a row, one of them a trace or Message-ID field, which the
@@ -204,12 +207,19 @@ func quotedMessageID(m *message) string {
 	return ""
 }
 
+var replyStatusRE = regexp.MustCompile(`\b[245][0-5][0-9][ -]'?#?([245]\.[0-9]{1,3}\.[0-9]{1,3})\b`)
+
 var statusRE = regexp.MustCompile(`(?:^|[^0-9.])([245]\.[0-9]{1,3}\.[0-9]{1,3})`)
 
 // findStatus returns the first RFC 3463 enhanced status code in s. A
 // number that runs on into more dotted digits is part of an IP address or
 // a version and is skipped.
 func findStatus(s string) string {
+	// The code a server gives right after its reply code is its own;
+	// others in the text may be a relay's commentary.
+	if sm := replyStatusRE.FindStringSubmatch(s); sm != nil {
+		return sm[1]
+	}
 	for _, sm := range statusRE.FindAllStringSubmatchIndex(s, 32) {
 		end := sm[3]
 		if end < len(s) && (s[end] >= '0' && s[end] <= '9' ||
@@ -221,16 +231,18 @@ func findStatus(s string) string {
 	return ""
 }
 
-var codeRE = regexp.MustCompile(`(?:^|[^0-9A-Za-z.:/#-])([245][0-5][0-9])(?:[ -]|$)`)
+var codeRE = regexp.MustCompile(`(?:^|[^0-9A-Za-z.:/#-])([245][0-5][0-9])(?:[ \t\n-]|$)`)
 
 // findCode returns the first SMTP reply code in s, or 0.
 func findCode(s string) int {
 	for _, sm := range codeRE.FindAllStringSubmatchIndex(s, 32) {
 		c := s[sm[2]:sm[3]]
 		n := int(c[0]-'0')*100 + int(c[1]-'0')*10 + int(c[2]-'0')
+		// A size, a count or a duration is not a reply code.
 		rest := strings.ToLower(strings.TrimSpace(s[sm[3]:min(len(s), sm[3]+12)]))
-		if strings.HasPrefix(rest, "bytes") || strings.HasPrefix(rest, "kb") || strings.HasPrefix(rest, "days") ||
-			strings.HasPrefix(rest, "hours") || strings.HasPrefix(rest, "minutes") {
+		before := strings.ToLower(s[max(0, sm[2]-24):sm[2]])
+		if containsAny(rest, []string{"bytes", "kb", "days", "hours", "minutes", "lines"}) ||
+			containsAny(before, []string{"bytes", "size", "lines", "number of", "port ", " id ", " id:"}) {
 			continue
 		}
 		return n
@@ -238,13 +250,35 @@ func findCode(s string) int {
 	return 0
 }
 
-// textAbout returns the text that follows the first mention of addr in
-// text, up to a few lines: what a bounce says about that recipient.
-func textAbout(text, addr string) string {
-	i := strings.Index(strings.ToLower(text), addr)
+// textAbout returns what the text of a bounce says about addr: from the
+// line that first names it to the line that names one of the others, at
+// most a few lines.
+func textAbout(text, addr string, others []string) string {
+	lower := lowerASCII(text)
+	i := strings.Index(lower, addr)
 	if i < 0 {
 		return ""
 	}
-	s := text[lineStart(text, i):]
-	return s[:min(len(s), 800)]
+	start, end := lineStart(text, i), min(len(text), i+800)
+	for _, o := range others {
+		if o == addr || o == "" {
+			continue
+		}
+		if j := strings.Index(lower[i+len(addr):end], o); j >= 0 {
+			end = max(lineStart(text, i+len(addr)+j), i+len(addr))
+		}
+	}
+	return text[start:end]
+}
+
+// lowerASCII lower-cases A-Z only, so offsets into the result are offsets
+// into s (strings.ToLower may change the length of non-ASCII text).
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
