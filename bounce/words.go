@@ -55,15 +55,12 @@ var (
 		"host or domain name not found", "nxdomain", "domain name not found", "unable to route", "illegal host",
 		"no mx", "dns lookup failure", "domain is not", "no route for", "hostname lookup", "unknown domain",
 		"domain unknown", "non-existent domain", "not found in dns", "lookup failure"}
-	// blockWords and otherWords: refusals for policy, reputation, spam,
-	// content, and failures of the network or the server. Soft.
+	// blockWords: refusals for policy, reputation, spam or content. Soft,
+	// like every failure of the network or the server (the default).
 	blockWords = []string{"blocked", "blacklist", "blocklist", "block list", "listed at", "listed in", "rbl",
 		"reputation", "spam", "rate limit", "too many", "throttl", "virus", "policy", "not authorized",
 		"access denied", "refused", "prohibited", "banned", "denied", "ptr record", "reverse dns",
 		"reverse lookup", "content filter", "message content", "rfc 5322", "rfc5322", "rfc 2822", "rfc2822"}
-	otherWords = []string{"temporar", "try again", "timed out", "timeout", "connection", "network",
-		"system error", "internal error", "mailer error", "expired", "retry time", "loop", "starttls", "tls",
-		"could not be delivered for", "protocol error", "server error", "malformed"}
 	// directoryWords say the server looked the address up in its
 	// directory and did not find it: a missing mailbox, not a filter.
 	directoryWords = []string{"not listed in", "name is not recognized", "unknown recipient", "no valid recipients",
