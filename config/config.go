@@ -78,6 +78,14 @@ type SMTP struct {
 	TLSKey          string        `mapstructure:"tls_key"`
 	// StopTimeout bounds how long a stop waits for sessions in flight.
 	StopTimeout time.Duration `mapstructure:"stop_timeout"`
+	// Limits against floods and slow clients (RFC 5321 section 4.5.3).
+	MaxConns          int           `mapstructure:"max_conns"`
+	MaxConnsPerIP     int           `mapstructure:"max_conns_per_ip"`
+	ConnRatePerMinute int           `mapstructure:"conn_rate_per_minute"`
+	DataTimeout       time.Duration `mapstructure:"data_timeout"`
+	MinDataRate       int           `mapstructure:"min_data_rate"`
+	MaxHeaderBytes    int           `mapstructure:"max_header_bytes"`
+	MaxReceived       int           `mapstructure:"max_received"`
 }
 
 // LMTP configures the optional LMTP listener a local MTA delivers to.
@@ -181,6 +189,8 @@ func Default() *Config {
 			ReadTimeout:     5 * time.Minute,
 			WriteTimeout:    time.Minute,
 			StopTimeout:     30 * time.Second,
+			MaxConns:        100, MaxConnsPerIP: 30, ConnRatePerMinute: 60,
+			DataTimeout: 10 * time.Minute, MinDataRate: 1024, MaxHeaderBytes: 1 << 20, MaxReceived: 50,
 		},
 		Store: Store{Path: "./data/casemail.db", LockTimeout: 2 * time.Second},
 		Admin: Admin{Listen: "127.0.0.1:8025"},

@@ -89,6 +89,13 @@ func (s SMTP) validate(ps *problems) {
 	duration(ps, "smtp.read_timeout", s.ReadTimeout, "5m")
 	duration(ps, "smtp.write_timeout", s.WriteTimeout, "1m")
 	duration(ps, "smtp.stop_timeout", s.StopTimeout, "30s")
+	duration(ps, "smtp.data_timeout", s.DataTimeout, "10m")
+	positive(ps, "smtp.max_conns", s.MaxConns, 100)
+	positive(ps, "smtp.max_conns_per_ip", s.MaxConnsPerIP, 30)
+	positive(ps, "smtp.conn_rate_per_minute", s.ConnRatePerMinute, 60)
+	positive(ps, "smtp.min_data_rate", s.MinDataRate, 1024)
+	positive(ps, "smtp.max_header_bytes", s.MaxHeaderBytes, 1<<20)
+	positive(ps, "smtp.max_received", s.MaxReceived, 50)
 	s.validateTLS(ps)
 }
 

@@ -128,6 +128,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		MaxMessageBytes: c.SMTP.MaxMessageBytes, MaxRecipients: c.SMTP.MaxRecipients,
 		MaxLineLength: c.SMTP.MaxLineLength, ReadTimeout: c.SMTP.ReadTimeout,
 		WriteTimeout: c.SMTP.WriteTimeout, TLS: tlsConf, Logger: m.Logger,
+		MaxConns: c.SMTP.MaxConns, MaxConnsPerIP: c.SMTP.MaxConnsPerIP, ConnRatePerMinute: c.SMTP.ConnRatePerMinute,
+		DataTimeout: c.SMTP.DataTimeout, MinDataRate: c.SMTP.MinDataRate, MaxHeaderBytes: c.SMTP.MaxHeaderBytes,
+		MaxReceived: c.SMTP.MaxReceived,
 	}
 	m.smtp = smtpd.New(m.Ingester, opt)
 	if m.SMTPAddr, err = m.listen("smtp.listen", "tcp", c.SMTP.Listen, m.smtp.Serve); err != nil {
