@@ -146,7 +146,9 @@ func mayBeAttribution(s string) bool {
 var forwardWords = []string{"forward", "reenviado", "transf", "weitergeleitet", "doorgestuurd"}
 
 func mayBeForward(l string) bool {
-	if len(l) > 120 {
+	// reForward wants one of its phrases (17 to 28 bytes) to be the whole
+	// line but for dashes, spaces and a colon.
+	if t := strings.Trim(l, "-: \t*"); len(t) < 16 || len(t) > 32 {
 		return false
 	}
 	for _, w := range forwardWords {

@@ -1,5 +1,7 @@
 package smtpd
 
+import "bytes"
+
 // The end of data, and SMTP smuggling.
 //
 // RFC 5321 section 4.1.1.4 ends a message with <CRLF>.<CRLF> and section
@@ -57,7 +59,19 @@ type dotEnd struct {
 // of p is not message data.
 func (d *dotEnd) scan(p []byte) ([]byte, bool) {
 	d.out = d.out[:0]
-	for _, b := range p {
+	for i := 0; i < len(p); i++ {
+		// Fast path: inside a line both machines only copy bytes until the
+		// next CR or LF, so copy the run at once rather than byte by byte.
+		if d.gosmtp == inLine && d.rfc == inLine {
+			j := bytes.IndexAny(p[i:], "\r\n")
+			if j < 0 {
+				d.out = append(d.out, p[i:]...)
+				return d.out, false
+			}
+			d.out = append(d.out, p[i:i+j]...)
+			i += j
+		}
+		b := p[i]
 		g := d.gosmtp
 		d.gosmtp = goSMTPNext(g, b)
 		if g == lineStart {
