@@ -25,7 +25,11 @@
 // and it never panics, whatever the input.
 package bounce
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/casemail/casemail/mailparse"
+)
 
 // Kind says which automatic kind a message is.
 type Kind string
@@ -120,8 +124,8 @@ type message struct {
 
 func (m *message) init() {
 	h := m.root.h
-	m.display, m.from = splitFrom(decodeWords(h.get("from")))
-	m.subject = strings.ToLower(strings.Join(strings.Fields(decodeWords(h.get("subject"))), " "))
+	m.display, m.from = splitFrom(mailparse.DecodeHeader(h.get("from")))
+	m.subject = strings.ToLower(strings.Join(strings.Fields(mailparse.DecodeHeader(h.get("subject"))), " "))
 	for _, name := range []string{"to", "cc", "delivered-to", "return-path"} {
 		for _, a := range findAddrs(h.get(name)) {
 			m.to = append(m.to, a.addr)

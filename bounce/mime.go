@@ -2,11 +2,10 @@ package bounce
 
 import (
 	"bytes"
-	"encoding/base64"
-	"io"
 	"mime"
 	"strings"
 
+	"github.com/casemail/casemail/mailparse"
 	"golang.org/x/text/encoding/htmlindex"
 )
 
@@ -154,7 +153,7 @@ func (p *parser) parse(b []byte, depth int) *entity {
 	h, body := splitHeader(b)
 	e := &entity{h: h}
 	e.mediaType, e.params = mediaType(h.get("content-type"))
-	e.body = decodeTransfer(h.get("content-transfer-encoding"), body)
+	e.body = mailparse.DecodeTransfer(h.get("content-transfer-encoding"), body)
 	if depth >= maxDepth || p.parts >= maxParts {
 		return e
 	}
@@ -238,63 +237,6 @@ func splitMultipart(body []byte, boundary string) [][]byte {
 	return parts
 }
 
-// decodeTransfer undoes base64 and quoted-printable, forgiving the errors
-// that broken mailers make; anything else is returned as it is.
-func decodeTransfer(cte string, b []byte) []byte {
-	switch strings.ToLower(strings.TrimSpace(cte)) {
-	case "base64":
-		clean := make([]byte, 0, len(b))
-		for _, c := range b {
-			if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
-				clean = append(clean, c)
-			}
-		}
-		clean = clean[:len(clean)/4*4]
-		out := make([]byte, base64.StdEncoding.DecodedLen(len(clean)))
-		n, _ := base64.StdEncoding.Decode(out, clean)
-		return out[:n]
-	case "quoted-printable":
-		return decodeQP(b)
-	}
-	return b
-}
-
-func decodeQP(b []byte) []byte {
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c != '=' {
-			out = append(out, c)
-			continue
-		}
-		if i+1 < len(b) && b[i+1] == '\n' {
-			i++
-			continue
-		}
-		if i+2 < len(b) && isHex(b[i+1]) && isHex(b[i+2]) {
-			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
-			i += 2
-			continue
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-func isHex(c byte) bool {
-	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
-}
-
-func unhex(c byte) byte {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	}
-	return c - 'A' + 10
-}
-
 // decodeText turns a text body into UTF-8. An unknown charset leaves the
 // bytes alone: addresses and status codes are ASCII in every charset that
 // matters here, ISO-2022-JP included.
@@ -313,23 +255,4 @@ func decodeText(b []byte, charset string) string {
 		return string(b)
 	}
 	return string(out)
-}
-
-var wordDecoder = &mime.WordDecoder{CharsetReader: func(cs string, r io.Reader) (io.Reader, error) {
-	enc, err := htmlindex.Get(strings.ToLower(cs))
-	if err != nil {
-		return r, nil
-	}
-	return enc.NewDecoder().Reader(r), nil
-}}
-
-// decodeWords decodes RFC 2047 encoded words, keeping the input on error.
-func decodeWords(s string) string {
-	if !strings.Contains(s, "=?") {
-		return s
-	}
-	if d, err := wordDecoder.DecodeHeader(s); err == nil {
-		return d
-	}
-	return s
 }
