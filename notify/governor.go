@@ -124,3 +124,38 @@ func (o *Outbox) suppressed(tx *store.Tx, row *support.Outbound) (bool, error) {
 		sp.Address, sp.Since.Format(time.DateOnly), sp.Reason)
 	return true, nil
 }
+
+// staleWindow reports whether a governor counter's window ended more than
+// two days before now: its key ends in the window (a day, an hour, or a
+// ten-minute slot), as govern writes it.
+func staleWindow(key string, now time.Time) bool {
+	i := strings.LastIndexByte(key, '/')
+	if i < 0 {
+		return true
+	}
+	w := key[i+1:]
+	var end time.Time
+	switch {
+	case strings.HasPrefix(key, "case/"):
+		var slot int64
+		if _, err := fmt.Sscan(w, &slot); err != nil {
+			return true
+		}
+		end = time.Unix((slot+1)*600, 0)
+	case len(w) == 8:
+		t, err := time.Parse("20060102", w)
+		if err != nil {
+			return true
+		}
+		end = t.Add(24 * time.Hour)
+	case len(w) == 10:
+		t, err := time.Parse("2006010215", w)
+		if err != nil {
+			return true
+		}
+		end = t.Add(time.Hour)
+	default:
+		return true
+	}
+	return now.Sub(end) > 48*time.Hour
+}

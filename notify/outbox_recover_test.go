@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,5 +26,22 @@ func TestRecoverNeverLoopsHot(t *testing.T) {
 	o.recover(row)
 	if !row.Due.Equal(committedRetry) || row.Interrupted != 2 {
 		t.Fatalf("second interruption in a row retried at %v, want the committed %v", row.Due, committedRetry)
+	}
+}
+
+func TestStaleWindow(t *testing.T) {
+	now := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	for key, stale := range map[string]bool{
+		"rcpt/ana@cliente.es/20261130":         false,
+		"rcpt/ana@cliente.es/20261127":         true,
+		"body/ana@cliente.es/abc/2026113009":   false,
+		"body/ana@cliente.es/abc/2026112700":   true,
+		"case/7/" + fmt.Sprint(now.Unix()/600): false,
+		"case/7/1":                             true,
+		"garbage":                              true,
+	} {
+		if got := staleWindow(key, now); got != stale {
+			t.Errorf("staleWindow(%q) = %v, want %v", key, got, stale)
+		}
 	}
 }

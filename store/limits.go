@@ -84,3 +84,28 @@ func (s *Store) ClearSuppression(addr string) error {
 		return b.Delete(key)
 	})
 }
+
+// PruneRates deletes the rate windows stale reports as over, and returns
+// how many it deleted.
+func (s *Store) PruneRates(stale func(key string) bool) (int, error) {
+	n := 0
+	err := s.Write(func(tx *Tx) error {
+		n = 0
+		b := tx.tx.Bucket(bRates)
+		var old [][]byte
+		b.ForEach(func(k, _ []byte) error {
+			if stale(string(k)) {
+				old = append(old, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		for _, k := range old {
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(old)
+		return nil
+	})
+	return n, err
+}
