@@ -92,11 +92,16 @@ func summary(c *support.Case) CaseSummary {
 	return s
 }
 
-func messageView(m *support.Message) MessageView {
+func messageView(m *support.Message, fullText func(seq uint64) (string, error)) MessageView {
 	v := MessageView{
 		Seq: m.Seq, MessageID: m.MessageID, Direction: string(m.Direction), From: m.From.Address,
 		FromName: m.From.Name, Date: m.Date, ReceivedAt: m.Envelope.ReceivedAt, Subject: m.Subject,
 		Text: m.NewText, Attachments: []string{}, Notes: m.Notes, Author: m.Author, Visibility: string(m.Visibility),
+	}
+	if m.TextTruncated && fullText != nil {
+		if t, err := fullText(m.Seq); err == nil {
+			v.Text = t
+		}
 	}
 	if v.Visibility == "" {
 		v.Visibility = string(support.VisPublic)

@@ -33,6 +33,7 @@ type Server struct {
 	http         *http.Server
 	dues         func(c *support.Case) []Due
 	suppressions Suppressions
+	fullText     func(seq uint64) (string, error)
 }
 
 // Options give the API what it serves.
@@ -45,6 +46,9 @@ type Options struct {
 	Token        string
 	Logger       *slog.Logger
 	Suppressions Suppressions
+	// FullText, when set, gives the whole new text of message seq when its
+	// record keeps only the start (store.MaxStoredText).
+	FullText func(seq uint64) (string, error)
 	// Dues, when set, gives a case's SLA due times for cases show.
 	Dues func(c *support.Case) []Due
 }
@@ -54,7 +58,7 @@ func NewServer(opt Options) *Server {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger, dues: opt.Dues, suppressions: opt.Suppressions}
+	s := &Server{r: opt.Cases, outbox: opt.Outbox, outboxReader: opt.OutboxReader, token: opt.Token, log: opt.Logger, dues: opt.Dues, suppressions: opt.Suppressions, fullText: opt.FullText}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/cases", s.listCases)
 	mux.HandleFunc("GET /api/v1/cases/{n}", s.showCase)
@@ -127,7 +131,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request) {
 		d.SLA = append(d.SLA, s.dues(c)...)
 	}
 	for _, m := range msgs {
-		d.Messages = append(d.Messages, messageView(m))
+		d.Messages = append(d.Messages, messageView(m, s.fullText))
 	}
 	writeJSON(w, d)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -58,11 +57,7 @@ func (s *Store) DueCases(now time.Time, max int) ([]uint64, error) {
 // PutMessage saves m again (the desk sets its visibility and notes after
 // ingest stored it).
 func (t *Tx) PutMessage(m *support.Message) error {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return err
-	}
-	if err := t.tx.Bucket(bMessages).Put(u64(m.Seq), data); err != nil {
+	if err := t.tx.Bucket(bMessages).Put(u64(m.Seq), encodeMessage(m)); err != nil {
 		return fmt.Errorf("save message %d: %w", m.Seq, err)
 	}
 	return nil

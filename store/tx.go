@@ -121,7 +121,7 @@ func (t *Tx) AddMessage(c *support.Case, m *support.Message, raw []byte, now tim
 		return fmt.Errorf("allocate message number: %w", err)
 	}
 	m.Seq, m.Case = seq, c.Number
-	if err := putJSON(t.tx.Bucket(bMessages), u64(seq), m); err != nil {
+	if err := t.tx.Bucket(bMessages).Put(u64(seq), encodeMessage(m)); err != nil {
 		return fmt.Errorf("save message %d: %w", seq, err)
 	}
 	if raw != nil {

@@ -129,12 +129,15 @@ type Message struct {
 	// Text is the whole text body (text/plain preferred, HTML turned into
 	// text otherwise); NewText is what the writer added, without the quoted
 	// message and the signature. A case shows NewText.
-	Text        string       `json:"-"`
-	NewText     string       `json:"text"`
-	HTML        bool         `json:"html,omitempty"` // the text came from HTML
-	Language    string       `json:"language,omitempty"`
-	Attachments []Attachment `json:"attachments,omitempty"`
-	Auto        AutoHeaders  `json:"auto,omitempty"`
+	Text    string `json:"-"`
+	NewText string `json:"text"`
+	// TextTruncated says the store kept only the start of NewText (see
+	// store.MaxStoredText); the whole of it is in the raw message.
+	TextTruncated bool         `json:"text_truncated,omitempty"`
+	HTML          bool         `json:"html,omitempty"` // the text came from HTML
+	Language      string       `json:"language,omitempty"`
+	Attachments   []Attachment `json:"attachments,omitempty"`
+	Auto          AutoHeaders  `json:"auto,omitempty"`
 
 	// Automatic is what a machine-written message is: "bounce",
 	// "feedback" (an ARF report) or "auto-reply" (out of office); empty for

@@ -275,3 +275,15 @@ func TestCheckConfig(t *testing.T) {
 		t.Fatalf("built-in config: exit %d: %s", code, out.String())
 	}
 }
+
+// TestLongTextShownWhole: the message record keeps the start of a long
+// text (the raw message holds it all); cases show still gives all of it.
+func TestLongTextShownWhole(t *testing.T) {
+	m := startDaemon(t)
+	long := strings.Repeat("Línea de registro con detalles del error 500 en el panel.\n", 800) + "FIN"
+	mustSend(t, m, mail{From: customer, Subject: "log", MessageID: "long@cliente.es", Body: long})
+	text := showCase(t, m, 1).Messages[0].Text
+	if !strings.HasSuffix(strings.TrimSpace(text), "FIN") || len(text) < len(long)-100 {
+		t.Errorf("cases show gives %d bytes ending %q; want the whole %d", len(text), text[max(0, len(text)-20):], len(long))
+	}
+}

@@ -146,7 +146,19 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	limits := mailparse.Limits{MaxDepth: c.Parse.MaxDepth, MaxParts: c.Parse.MaxParts}
 	m.admin = admin.NewServer(admin.Options{Cases: m.Store, Outbox: m.Outbox, OutboxReader: m.Store, Suppressions: m.Store,
+		FullText: func(seq uint64) (string, error) {
+			raw, err := m.Store.Raw(seq)
+			if err != nil {
+				return "", err
+			}
+			parsed, err := mailparse.Parse(raw, limits)
+			if parsed == nil {
+				return "", err
+			}
+			return parsed.NewText, nil
+		},
 		Token: c.Admin.Token, Logger: m.Logger, Dues: func(cs *support.Case) []admin.Due {
 			var out []admin.Due
 			for _, d := range m.Desk.Dues(cs) {
