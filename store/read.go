@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -38,7 +39,7 @@ func (s *Store) Case(n uint64) (*support.Case, []*support.Message, error) {
 		prefix := u64(n)
 		mb := tx.Bucket(bMessages)
 		c := tx.Bucket(bCaseMsgs).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 			var m support.Message
 			v := mb.Get(k[8:])
 			if v == nil {

@@ -145,9 +145,6 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
-// Path is the database file.
-func (s *Store) Path() string { return s.db.Path() }
-
 // TokenKey returns the key that signs reply tokens, generating and storing
 // one on first use, so tokens stay valid across restarts without the
 // operator having to invent a secret.

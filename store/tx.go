@@ -183,7 +183,7 @@ func (t *Tx) LastIncoming(n uint64) (*support.Message, error) {
 	} else {
 		k, _ = c.Prev()
 	}
-	for ; k != nil && hasPrefix(k, prefix); k, _ = c.Prev() {
+	for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 		m, err := t.Message(binary.BigEndian.Uint64(k[8:]))
 		if err != nil {
 			return nil, err
@@ -254,5 +254,3 @@ func (t *Tx) Quarantine(q *Quarantined, raw []byte) error {
 	// Remember it so a redelivery of the same bad message is stored once.
 	return t.putCopy(q.MessageID, q.BodyHash, seq)
 }
-
-func hasPrefix(k, p []byte) bool { return bytes.HasPrefix(k, p) }
