@@ -61,6 +61,9 @@ type MessageView struct {
 	// (notes, notices) or held (held for review, never sent).
 	Author     string `json:"author"`
 	Visibility string `json:"visibility"`
+	// Auth is the sender authentication of an incoming message: absent
+	// while the check (which follows the filing of a new case) is pending.
+	Auth *support.AuthResults `json:"auth,omitempty"`
 }
 
 // QuarantineView is one element of `quarantine list --json`.
@@ -97,6 +100,7 @@ func messageView(m *support.Message, fullText func(seq uint64) (string, error)) 
 		Seq: m.Seq, MessageID: m.MessageID, Direction: string(m.Direction), From: m.From.Address,
 		FromName: m.From.Name, Date: m.Date, ReceivedAt: m.Envelope.ReceivedAt, Subject: m.Subject,
 		Text: m.NewText, Attachments: []string{}, Notes: m.Notes, Author: m.Author, Visibility: string(m.Visibility),
+		Auth: m.Auth,
 	}
 	if m.TextTruncated && fullText != nil {
 		if t, err := fullText(m.Seq); err == nil {

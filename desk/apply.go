@@ -33,7 +33,7 @@ func (d *Desk) apply(tx *store.Tx, c *support.Case, m *support.Message, agent su
 		case agentcmd.OpKind:
 			c.Kind = support.Kind(cmd.Arg)
 		case agentcmd.OpStatus:
-			c.SetStatus(map[string]support.Status{"open": support.StatusOpen, "waiting": support.StatusWaiting}[cmd.Arg], now)
+			c.SetStatus(statusArg[cmd.Arg], now)
 		}
 	}
 	if len(done) > 0 {
@@ -68,14 +68,31 @@ func (d *Desk) apply(tx *store.Tx, c *support.Case, m *support.Message, agent su
 	return nil
 }
 
+// markDMARC notes on m, and reports, a failed DMARC check: the sender
+// may not be who the From header says.
+func (d *Desk) markDMARC(m *support.Message) bool {
+	if m.Auth == nil || d.opt.DMARCFailed == nil || !d.opt.DMARCFailed(m.Auth) {
+		return false
+	}
+	m.Notes = append(m.Notes, "DMARC failed for "+m.Auth.FromDomain+": the sender may not be who the From header says")
+	return true
+}
+
+// Verified runs when the sender authentication of a message that opened a
+// case is known, after it was filed (see ingest.Options.Auth): a failure
+// is noted on the message for the agent who reads it.
+func (d *Desk) Verified(_ *store.Tx, m *support.Message) error {
+	d.markDMARC(m)
+	return nil
+}
+
 // fromCustomer handles a customer's (or participant's) message on an
 // existing case: DMARC policy, the answer to a proposed resolution, reopening,
 // and the notification of the assignee.
 func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) error {
 	m.Author, m.Visibility = "customer", support.VisPublic
 	now := d.now()
-	if m.Auth != nil && d.opt.DMARCFailed != nil && d.opt.DMARCFailed(m.Auth) {
-		m.Notes = append(m.Notes, "DMARC failed for "+m.Auth.FromDomain+": the sender may not be who the From header says")
+	if d.markDMARC(m) {
 		if d.opt.HoldDMARCFailures {
 			m.Visibility = support.VisHeld
 			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nA reply that failed DMARC ("+m.From.Address+") was held for review and changed nothing.")

@@ -1,9 +1,11 @@
 package desk
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/casemail/casemail/agentcmd"
 	"github.com/casemail/casemail/bizhours"
 	"github.com/casemail/casemail/replytoken"
 	"github.com/casemail/casemail/support"
@@ -75,6 +77,37 @@ func TestAgentDoubt(t *testing.T) {
 		why := d.agentDoubt(c, m, tt.dec, d.agent(c, tt.from))
 		if (why == "") != tt.trust {
 			t.Errorf("%s: doubt %q, want trusted=%v", tt.name, why, tt.trust)
+		}
+	}
+}
+
+// TestStatusCommandsFollowTheProcess: an agent's status commands may only
+// move a case the way the process allows, in the order they are written.
+func TestStatusCommandsFollowTheProcess(t *testing.T) {
+	d := New(Options{Agents: []support.Address{{Address: "luis@example.com"}}})
+	tests := []struct {
+		from support.Status
+		text string
+		ok   bool
+	}{
+		{support.StatusNew, "#status waiting", true},
+		{support.StatusOpen, "#resolve", true},
+		{support.StatusOpen, "#status open", true},
+		{support.StatusResolutionProposed, "#status waiting", false},
+		{support.StatusResolutionProposed, "#status open", true},
+		{support.StatusResolved, "#status waiting", false},
+		{support.StatusResolved, "#resolve", false},
+		{support.StatusResolved, "#status open\n#resolve", true},
+		{support.StatusResolved, "#status open\n#status waiting", true},
+	}
+	for _, tt := range tests {
+		c := &support.Case{Number: 3, Status: tt.from}
+		problem := d.checkCommands(c, agentcmd.Parse(tt.text+"\nText."))
+		if (problem == "") != tt.ok {
+			t.Errorf("%s + %q: problem %q, want allowed=%v", tt.from, tt.text, problem, tt.ok)
+		}
+		if !tt.ok && !strings.Contains(problem, "allowed next") {
+			t.Errorf("%s + %q: the refusal %q does not say what is allowed", tt.from, tt.text, problem)
 		}
 	}
 }

@@ -93,7 +93,7 @@ func (d *Desk) fromAgent(tx *store.Tx, c *support.Case, m *support.Message, dec 
 			c.Number, m.From.String(), why))
 	}
 	p := agentcmd.Parse(m.NewText)
-	if problem := d.checkCommands(p); problem != "" || len(p.Errors) > 0 {
+	if problem := d.checkCommands(c, p); problem != "" || len(p.Errors) > 0 {
 		m.Visibility = support.VisInternal
 		m.Notes = append(m.Notes, "commands refused; nothing changed")
 		return d.tell(tx, c, []support.Address{*claimed}, commandErrors(c, p, problem))
@@ -126,14 +126,37 @@ func authSummary(a *support.AuthResults) string {
 
 // checkCommands finds what Parse cannot know: an #assign to someone who is
 // not an agent.
-func (d *Desk) checkCommands(p agentcmd.Parsed) string {
+func (d *Desk) checkCommands(c *support.Case, p agentcmd.Parsed) string {
+	// Status changes are followed in order, so "#status open" then
+	// "#resolve" on a resolved case is allowed and "#status waiting" alone
+	// is not.
+	status := c.Status
 	for _, cmd := range p.Commands {
-		if cmd.Op == agentcmd.OpAssign && d.agent(nil, cmd.Arg) == nil {
-			return fmt.Sprintf("#assign %s: not an agent of this desk", cmd.Arg)
+		var to support.Status
+		switch cmd.Op {
+		case agentcmd.OpAssign:
+			if d.agent(nil, cmd.Arg) == nil {
+				return fmt.Sprintf("#assign %s: not an agent of this desk", cmd.Arg)
+			}
+			continue
+		case agentcmd.OpStatus:
+			to = statusArg[cmd.Arg]
+		case agentcmd.OpResolve:
+			to = support.StatusResolutionProposed
+		default:
+			continue
 		}
+		if to != status && !status.CanTransition(to) {
+			return fmt.Sprintf("#%s %s: case #%d is %s and cannot become %s (allowed next: %s)",
+				cmd.Op, cmd.Arg, c.Number, status, to, status.Next())
+		}
+		status = to
 	}
 	return ""
 }
+
+// statusArg maps the arguments of #status to statuses.
+var statusArg = map[string]support.Status{"open": support.StatusOpen, "waiting": support.StatusWaiting}
 
 func commandErrors(c *support.Case, p agentcmd.Parsed, problem string) string {
 	var b strings.Builder

@@ -43,12 +43,18 @@ type Options struct {
 	// acknowledgement, a relay, notifications) commits with the message or
 	// not at all.
 	Desk Desk
-	// Auth, when set, checks sender authentication (SPF, DKIM, DMARC) of
-	// messages that claim a place in an existing case or come from one of
-	// the addresses AuthAlways names; the result is recorded on the
-	// message. It runs before the write transaction (it does DNS).
+	// Auth, when set, checks sender authentication (SPF, DKIM, DMARC); the
+	// result is recorded on every filed message. Messages that claim a
+	// place in an existing case or come from one of the addresses
+	// AuthAlways names are checked before the write transaction, because
+	// what they may do depends on it; the others (new cases) are filed at
+	// once and checked after the commit by RunVerifier, so the SMTP
+	// session never waits on a stranger's DNS.
 	Auth       func(ctx context.Context, raw []byte, env support.Envelope) *support.AuthResults
 	AuthAlways func(from string) bool
+	// Verified, when set, is called inside the transaction that records a
+	// deferred check's results on m.
+	Verified func(tx *store.Tx, m *support.Message) error
 	// ReopenWindow: a reply to a case resolved longer ago opens a new case
 	// that links to it (0: never).
 	ReopenWindow time.Duration
@@ -69,8 +75,9 @@ type Desk interface {
 
 // Ingester files incoming mail into cases.
 type Ingester struct {
-	st  *store.Store
-	opt Options
+	st     *store.Store
+	opt    Options
+	verify chan struct{} // wakes RunVerifier
 }
 
 // New returns an Ingester writing to st.
@@ -84,7 +91,7 @@ func New(st *store.Store, opt Options) *Ingester {
 	if opt.Hostname == "" {
 		opt.Hostname = "casemail.invalid"
 	}
-	return &Ingester{st: st, opt: opt}
+	return &Ingester{st: st, opt: opt, verify: make(chan struct{}, 1)}
 }
 
 // Deliver parses raw, files it and returns once it is on disk. An error
@@ -116,17 +123,23 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 		if m.Date.IsZero() {
 			m.Date = env.ReceivedAt
 		}
-		if in.opt.Auth != nil && in.needsAuth(m) {
-			m.Auth = in.opt.Auth(ctx, raw, env)
+		deferAuth := false
+		if in.opt.Auth != nil {
+			if deferAuth = !in.needsAuth(m); !deferAuth {
+				m.Auth = in.opt.Auth(ctx, raw, env)
+			}
 		}
 		rep := classify(m, raw)
 		m.Automatic = string(rep.Kind)
-		d, err = in.file(m, raw, rep, now)
+		d, err = in.file(m, raw, rep, now, deferAuth)
 	}
 	if err != nil {
 		return d, err
 	}
 	in.log(d, env)
+	if d.Unverified {
+		in.kickVerifier()
+	}
 	if in.opt.Delivered != nil {
 		in.opt.Delivered(d)
 	}
@@ -145,7 +158,7 @@ func quarantineReason(m *support.Message, env support.Envelope, perr error) stri
 	return ""
 }
 
-func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now time.Time) (support.Delivery, error) {
+func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now time.Time, deferAuth bool) (support.Delivery, error) {
 	var d support.Delivery
 	if m.From.Address == "" {
 		m.From = m.Sender
@@ -219,6 +232,12 @@ func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now 
 			return err
 		}
 		d.Case, d.Seq = c.Number, m.Seq
+		if deferAuth {
+			if err := tx.MarkUnverified(m.Seq); err != nil {
+				return err
+			}
+			d.Unverified = true
+		}
 		if in.opt.Desk != nil {
 			return in.opt.Desk.Filed(tx, c, m, dec, d.NewCase)
 		}

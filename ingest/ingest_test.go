@@ -123,3 +123,76 @@ func TestSameIDOtherContentIsKept(t *testing.T) {
 		t.Fatalf("stored %d messages, want 2", n)
 	}
 }
+
+// TestDeferredSenderCheck: a new case is filed without waiting for its
+// sender check; a reply on a case is checked before filing; a check
+// interrupted by a stop runs after the next start.
+func TestDeferredSenderCheck(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.db")
+	checks := make(chan string, 10)
+	auth := func(_ context.Context, raw []byte, env support.Envelope) *support.AuthResults {
+		checks <- env.MailFrom
+		return &support.AuthResults{SPF: "pass", DMARC: "pass", Source: "test"}
+	}
+	open := func() (*Ingester, *store.Store) {
+		st, err := store.Open(path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return New(st, Options{
+			Threading: threading.Options{Key: []byte("k"), Addresses: []string{"support@example.com"}},
+			Auth:      auth,
+		}), st
+	}
+	in, st := open()
+	env := support.Envelope{MailFrom: "ana@cliente.es", Rcpts: []string{"support@example.com"}}
+	d, err := in.Deliver(context.Background(), env, []byte("From: ana@cliente.es\r\nSubject: x\r\nMessage-ID: <1@c>\r\n\r\nhola\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(checks) != 0 {
+		t.Fatal("a new case waited for its sender check")
+	}
+	env.MailFrom = "reply@cliente.es"
+	r, err := in.Deliver(context.Background(), env, []byte("From: ana@cliente.es\r\nSubject: Re: x\r\nMessage-ID: <2@c>\r\nIn-Reply-To: <1@c>\r\n\r\nmás\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := <-checks; got != "reply@cliente.es" {
+		t.Fatalf("checked %q before filing, want the reply", got)
+	}
+	if _, ms, _ := st.Case(r.Case); ms[1].Auth == nil {
+		t.Fatal("the reply was filed without its sender check")
+	}
+	st.Close() // stop before the deferred check ran
+
+	in, st = open()
+	defer st.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { in.RunVerifier(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	if got := <-checks; got != "ana@cliente.es" {
+		t.Fatalf("checked %q after the restart, want the new case's sender", got)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, ms, err := st.Case(d.Case)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ms[0].Auth; a != nil {
+			if a.Source != "test" {
+				t.Fatalf("recorded %+v", a)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the deferred check was never recorded")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if left, _ := st.Unverified(10); len(left) != 0 {
+		t.Errorf("%d messages still marked unverified", len(left))
+	}
+}

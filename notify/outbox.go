@@ -136,14 +136,9 @@ func (o *Outbox) Kick() {
 // Run is the scheduler. It returns when ctx is done and the messages in
 // flight have been handed back or finished.
 func (o *Outbox) Run(ctx context.Context) error {
-	// The loop governor's counters only matter for their window; drop the
-	// old ones (a key per address per day would otherwise pile up).
-	now := o.opt.Clock.Now()
-	if n, err := o.opt.Store.PruneRates(func(k string) bool { return staleWindow(k, now) }); err != nil {
-		o.log.Warn("prune rate counters", "err", err)
-	} else if n > 0 {
-		o.log.Info("old rate counters pruned", "count", n)
-	}
+	o.pruneRates()
+	prune, stopPrune := o.opt.Clock.After(pruneEvery)
+	defer func() { stopPrune() }()
 	if n, err := o.opt.Store.RecoverSending(o.recover); err != nil {
 		return fmt.Errorf("recover outbox: %w", err)
 	} else if n > 0 {
@@ -204,8 +199,26 @@ func (o *Outbox) Run(ctx context.Context) error {
 		case <-wake:
 		case <-done:
 			inflight--
+		case <-prune:
+			o.pruneRates()
+			prune, stopPrune = o.opt.Clock.After(pruneEvery)
 		}
 		stop()
+	}
+}
+
+// pruneEvery is how often the loop governor's old counters are dropped.
+const pruneEvery = 6 * time.Hour
+
+// pruneRates drops the loop governor's counters whose window is over (a key
+// per address per day would otherwise pile up in a daemon that runs for
+// months).
+func (o *Outbox) pruneRates() {
+	now := o.opt.Clock.Now()
+	if n, err := o.opt.Store.PruneRates(func(k string) bool { return staleWindow(k, now) }); err != nil {
+		o.log.Warn("prune rate counters", "err", err)
+	} else if n > 0 {
+		o.log.Info("old rate counters pruned", "count", n)
 	}
 }
 

@@ -1,11 +1,14 @@
 package notify
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/casemail/casemail/clock"
+	"github.com/casemail/casemail/store"
 	"github.com/casemail/casemail/support"
 )
 
@@ -43,5 +46,48 @@ func TestStaleWindow(t *testing.T) {
 		if got := staleWindow(key, now); got != stale {
 			t.Errorf("staleWindow(%q) = %v, want %v", key, got, stale)
 		}
+	}
+}
+
+// TestRateCountersArePrunedWhileRunning: the loop governor's counters are
+// dropped once their window is over, also in a daemon that never restarts.
+func TestRateCountersArePrunedWhileRunning(t *testing.T) {
+	st, err := store.Open(filepath.Join(t.TempDir(), "c.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Date(2026, 11, 30, 10, 0, 0, 0, time.UTC)
+	clk := clock.NewFake(start)
+	key := "rcpt/ana@cliente.es/" + start.Format("20060102")
+	take := func() bool {
+		var ok bool
+		if err := st.Write(func(tx *store.Tx) error { ok, err = tx.Take(key, 1); return err }); err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	take() // today's only allowance is used
+	o := New(OutboxOptions{Store: st, Clock: clk, Workers: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { o.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	for i := 0; i < 4*3; i++ { // three days in six-hour steps
+		deadline := time.Now().Add(10 * time.Second)
+		for clk.Waiters() == 0 {
+			if time.Now().After(deadline) {
+				t.Fatal("the outbox set no timer")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		clk.Advance(6 * time.Hour)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !take() {
+		if time.Now().After(deadline) {
+			t.Fatal("a counter from three days ago was never pruned")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

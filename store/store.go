@@ -45,6 +45,7 @@ var (
 	bRates      = []byte("rates")       // window key → u64 count (loop governor's buckets)
 	bOutMsgIDs  = []byte("out_msgids")  // message-id of an outgoing message → u64 outbox id
 	bSuppressed = []byte("suppressed")  // address → JSON Suppression (hard bounces)
+	bUnverified = []byte("unverified")  // u64 seq → empty: messages whose sender authentication is still to be checked
 
 	kSchema   = []byte("schema")
 	kCaseSeq  = []byte("case_seq")
@@ -52,7 +53,7 @@ var (
 	kTokenKey = []byte("token_key")
 	kOutSeq   = []byte("out_seq")
 
-	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks, bRates, bSuppressed, bOutMsgIDs}
+	allBuckets = [][]byte{bMeta, bCases, bCaseMsgs, bMessages, bRaw, bMsgIDs, bQuarantine, bCopies, bOutbox, bOutDue, bOutSending, bCaseChecks, bRates, bSuppressed, bOutMsgIDs, bUnverified}
 )
 
 // Options tune Open.

@@ -47,6 +47,15 @@ func (s Status) CanTransition(to Status) bool {
 	return false
 }
 
+// Next lists where s may go, for messages that refuse a change.
+func (s Status) Next() string {
+	var out []string
+	for _, t := range transitions[s] {
+		out = append(out, string(t))
+	}
+	return strings.Join(out, ", ")
+}
+
 // Case is a Support Case.
 type Case struct {
 	Number       uint64    `json:"number"`

@@ -202,6 +202,9 @@ type Delivery struct {
 	Quarantined bool   `json:"quarantined,omitempty"`
 	// Reason says how the case was found, or why the message was quarantined.
 	Reason string `json:"reason,omitempty"`
+	// Unverified: the message was filed before its sender authentication
+	// was checked; the check follows the commit.
+	Unverified bool `json:"-"`
 }
 
 // SplitPlus splits local+detail@domain into "local@domain" (normalised) and

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casemail/casemail/admin"
 	"github.com/casemail/casemail/clock"
 	"github.com/casemail/casemail/config"
 	"github.com/casemail/casemail/replytoken"
@@ -423,5 +424,37 @@ func TestOutOfOfficeChangesNothing(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if len(to(rcv, luis)) != notices || len(to(rcv, "ana@cliente.es")) != 2 {
 		t.Error("an out-of-office reply sent mail")
+	}
+}
+
+// TestNewCaseSenderIsChecked: the sender authentication of mail that opens
+// a case is checked after it is filed (off the SMTP session) and recorded
+// on the message; a spoofed From is marked for the agent who reads it.
+func TestNewCaseSenderIsChecked(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	openCase(t, m, rcv)
+	spoof := "From: Ana García <ana@cliente.es>\r\nTo: support@example.com\r\nSubject: Change the billing e-mail\r\n" +
+		"Message-ID: <spoof@evil.example>\r\n\r\nPlease send invoices to billing@evil.example from now on.\r\n"
+	if err := send(t, m.SMTPAddr.String(), "bounce@evil.example", []string{"support@example.com"}, []byte(spoof)); err != nil {
+		t.Fatal(err)
+	}
+	checked := func(n int) admin.MessageView {
+		t.Helper()
+		var v admin.MessageView
+		waitFor(t, fmt.Sprintf("case #%d's sender check", n), func() bool {
+			v = showCase(t, m, n).Messages[0]
+			return v.Auth != nil
+		})
+		return v
+	}
+	if v := checked(1); v.Auth.SPF != "pass" || v.Auth.DMARC != "pass" || strings.Contains(strings.Join(v.Notes, " "), "DMARC") {
+		t.Errorf("the genuine customer's first mail: auth %+v, notes %q", *v.Auth, v.Notes)
+	}
+	v := checked(2)
+	if v.Auth.DMARC != "fail" || !strings.Contains(strings.Join(v.Notes, " "), "DMARC failed for cliente.es") {
+		t.Errorf("the spoofed new case: auth %+v, notes %q", *v.Auth, v.Notes)
+	}
+	if out := cli(t, m, "cases", "show", "2"); !strings.Contains(out, "Sender: spf=") || !strings.Contains(out, "dmarc=fail") {
+		t.Errorf("cases show does not show the sender check:\n%s", out)
 	}
 }

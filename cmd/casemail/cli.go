@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/casemail/casemail/admin"
+	"github.com/casemail/casemail/support"
 )
 
 func client(f *flags, stderr io.Writer) (*admin.Client, bool) {
@@ -113,6 +114,11 @@ func printCase(w io.Writer, d *admin.CaseDetail) {
 		fmt.Fprintf(w, "\n--- %s · %s · %s · %s  %s  <%s>\n", m.Direction, m.Author, m.Visibility,
 			formatAddr(m.FromName, m.From), m.Date.Local().Format("2006-01-02 15:04"), m.MessageID)
 		fmt.Fprintf(w, "Subject: %s\n", m.Subject)
+		if a := m.Auth; a != nil {
+			fmt.Fprintf(w, "Sender: spf=%s dkim=%s dmarc=%s (%s)\n", orNone(a.SPF), orNone(a.DKIM), orNone(a.DMARC), a.Source)
+		} else if m.Direction == string(support.Incoming) {
+			fmt.Fprintln(w, "Sender: not checked yet")
+		}
 		if len(m.Attachments) > 0 {
 			fmt.Fprintf(w, "Attachments: %s\n", strings.Join(m.Attachments, ", "))
 		}
@@ -121,6 +127,13 @@ func printCase(w io.Writer, d *admin.CaseDetail) {
 		}
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(m.Text))
 	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func cmdQuarantine(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -55,12 +55,13 @@ type Main struct {
 	schedule   atomic.Pointer[bizhours.Schedule]
 	smtp, lmtp *smtpd.Server
 	admin      *admin.Server
-	stopOutbox context.CancelFunc
-	outboxDone chan struct{}
-	deskDone   chan struct{}
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
-	reloadMu   sync.Mutex
+	// The background loops (outbox, desk timers, deferred sender checks)
+	// stop after the listeners, when nothing can queue work for them.
+	stopLoops []context.CancelFunc
+	loops     sync.WaitGroup
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	reloadMu  sync.Mutex
 }
 
 // NewMain returns a daemon for cfg.
@@ -110,6 +111,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Desk:         m.Desk,
 		Auth:         authFunc(checker),
 		AuthAlways:   m.Desk.IsAgent,
+		Verified:     m.Desk.Verified,
 		ReopenWindow: c.Resolution.ReopenWindow,
 		Bounced:      m.Outbox.Bounced,
 		// Whatever the desk queued or scheduled in the filing transaction
@@ -118,6 +120,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Outbox.Kick()
 			m.Desk.Kick()
 		},
+	})
+	m.loop("sender checks", func(ctx context.Context) error {
+		m.Ingester.RunVerifier(ctx)
+		return nil
 	})
 	tlsConf, err := m.tls()
 	if err != nil {
@@ -201,15 +207,21 @@ func (m *Main) startOutbox(key []byte) error {
 		RetryMin: c.Outbound.RetryMin, RetryMax: c.Outbound.RetryMax, MaxAge: c.Outbound.MaxAge,
 		Logger: m.Logger,
 	})
+	m.loop("outbox", m.Outbox.Run)
+	return nil
+}
+
+// loop runs fn in the background until Close.
+func (m *Main) loop(name string, fn func(ctx context.Context) error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	m.stopOutbox, m.outboxDone = cancel, make(chan struct{})
+	m.stopLoops = append(m.stopLoops, cancel)
+	m.loops.Add(1)
 	go func() {
-		defer close(m.outboxDone)
-		if err := m.Outbox.Run(ctx); err != nil {
-			m.Logger.Error("outbox stopped", "err", err)
+		defer m.loops.Done()
+		if err := fn(ctx); err != nil {
+			m.Logger.Error(name+" stopped", "err", err)
 		}
 	}()
-	return nil
 }
 
 func (m *Main) startDesk() error {
@@ -240,16 +252,7 @@ func (m *Main) startDesk() error {
 		CloseAfterDays: c.Resolution.CloseAfterDays, RemindAfterDays: c.Resolution.RemindAfterDays,
 		Logger: m.Logger,
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	stopOutbox := m.stopOutbox
-	m.stopOutbox = func() { cancel(); stopOutbox() }
-	m.deskDone = make(chan struct{})
-	go func() {
-		defer close(m.deskDone)
-		if err := m.Desk.Run(ctx, m.Store); err != nil {
-			m.Logger.Error("desk timers stopped", "err", err)
-		}
-	}()
+	m.loop("desk timers", func(ctx context.Context) error { return m.Desk.Run(ctx, m.Store) })
 	return nil
 }
 
@@ -335,15 +338,12 @@ func (m *Main) Close() error {
 			m.admin.Shutdown(ctx)
 		}
 		m.wg.Wait()
-		if m.stopOutbox != nil {
-			// Sends in flight finish; claimed rows not yet tried go back
-			// to the queue.
-			m.stopOutbox()
-			<-m.outboxDone
-			if m.deskDone != nil {
-				<-m.deskDone
-			}
+		// Sends in flight finish; claimed rows not yet tried go back to
+		// the queue; unfinished sender checks run after the next start.
+		for _, stop := range m.stopLoops {
+			stop()
 		}
+		m.loops.Wait()
 		if m.Store != nil {
 			err = m.Store.Close()
 		}
