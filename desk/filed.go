@@ -50,7 +50,11 @@ func (d *Desk) opened(tx *store.Tx, c *support.Case, m *support.Message) error {
 	if err := d.opt.Outbox.Acknowledge(tx, c, m); err != nil {
 		return err
 	}
-	return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nNew case from "+m.From.String()+":\n\n"+m.NewText+commandHelp)
+	to := d.assigneeOrTeam(c)
+	if len(to) == 0 {
+		return nil // a desk with no agents yet: nobody to tell
+	}
+	return d.tell(tx, c, to, d.summary(c)+"\n\nNew case from "+m.From.String()+":\n\n"+m.NewText+commandHelp)
 }
 
 // tokenOfAgent returns the agent a valid reply token was issued to, when

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -24,13 +25,18 @@ func (s *session) read(r io.Reader) ([]byte, error) {
 	// own goroutine under ReadTimeout each, so only the total cap applies.
 	_, bdat := r.(*io.PipeReader)
 	p := s.pace(r, !bdat)
+	// The read chunk and the end-of-data scanner's output are scratch
+	// space: pooled, they are not garbage for every message.
+	scratch := readPool.Get().(*readScratch)
+	defer readPool.Put(scratch)
 	var end *dotEnd
 	if !bdat {
-		end = &dotEnd{}
+		end = &scratch.end
+		*end = dotEnd{out: end.out[:0]}
 	}
 	h := headerCheck{max: s.srv.opt.MaxHeaderBytes, maxReceived: s.srv.opt.MaxReceived}
 	buf := make([]byte, 0, 16<<10)
-	chunk := make([]byte, 16<<10)
+	chunk := scratch.chunk[:]
 	var refused error
 	for {
 		n, err := p.Read(chunk)
@@ -81,6 +87,13 @@ func (s *session) read(r io.Reader) ([]byte, error) {
 		}
 	}
 }
+
+type readScratch struct {
+	chunk [16 << 10]byte
+	end   dotEnd
+}
+
+var readPool = sync.Pool{New: func() any { return new(readScratch) }}
 
 // desync handles an end of data that go-smtp's reader did not see (see
 // dotend.go): the client now waits for our reply while go-smtp reads on.

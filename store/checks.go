@@ -54,11 +54,12 @@ func (s *Store) DueCases(now time.Time, max int) ([]uint64, error) {
 	return out, err
 }
 
-// PutMessage saves m again (the desk sets its visibility and notes after
-// ingest stored it).
+// PutMessage saves m (as it stands when the write's function returns: the
+// desk sets its visibility and notes after ingest stored it).
 func (t *Tx) PutMessage(m *support.Message) error {
-	if err := t.tx.Bucket(bMessages).Put(u64(m.Seq), encodeMessage(m)); err != nil {
-		return fmt.Errorf("save message %d: %w", m.Seq, err)
+	if t.msgs == nil {
+		t.msgs = map[uint64]*support.Message{}
 	}
+	t.msgs[m.Seq] = m
 	return nil
 }

@@ -89,7 +89,8 @@ func (s *Store) commit(batch []writeReq) {
 }
 
 // run calls fn, turning a panic into an error so one bad message cannot take
-// down the committer and every session waiting on it.
+// down the committer and every session waiting on it, then writes what fn
+// saved.
 func (s *Store) run(fn func(*Tx) error, tx *Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -97,5 +98,8 @@ func (s *Store) run(fn func(*Tx) error, tx *Tx) (err error) {
 			err = fmt.Errorf("store write panicked: %v", p)
 		}
 	}()
-	return fn(tx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.flush()
 }

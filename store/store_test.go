@@ -174,3 +174,36 @@ func TestTokenKeyIsKept(t *testing.T) {
 		t.Fatalf("keys %q %q after %d generations", k1, k2, calls)
 	}
 }
+
+// TestCaseSavedAsItStandsWhenTheWriteReturns: saving is deferred to the
+// end of the write, so what a write saves is its final state, and later
+// reads in the same write see it.
+func TestCaseSavedAsItStandsWhenTheWriteReturns(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "c.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	err = st.Write(func(tx *Tx) error {
+		m := &support.Message{MessageID: "a@b", Subject: "first"}
+		c := support.Open(1, m, support.KindProblem, time.Now())
+		if err := tx.AddMessage(c, m, []byte("raw"), time.Now()); err != nil {
+			return err
+		}
+		c.Assignee, m.Author = "luis@example.com", "customer"
+		if got, _ := tx.Case(1); got.Assignee != "luis@example.com" {
+			t.Errorf("a read in the same write sees assignee %q", got.Assignee)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ms, err := st.Case(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Assignee != "luis@example.com" || ms[0].Author != "customer" || c.MessageCount != 1 {
+		t.Errorf("saved case %+v, message author %q: want the state at the end of the write", c, ms[0].Author)
+	}
+}

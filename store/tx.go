@@ -18,6 +18,29 @@ import (
 // one transaction.
 type Tx struct {
 	tx *bolt.Tx
+	// Cases and messages saved during one write are encoded once, when the
+	// write's function returns (flush): filing a message saves its case
+	// three times and the message twice, and JSON encoding is what a
+	// message costs most inside the single committer.
+	cases map[uint64]*support.Case
+	msgs  map[uint64]*support.Message
+}
+
+// flush writes the cases and messages saved since the last flush.
+func (t *Tx) flush() error {
+	for n, c := range t.cases {
+		if err := putJSON(t.tx.Bucket(bCases), u64(n), c); err != nil {
+			return fmt.Errorf("save case %d: %w", n, err)
+		}
+		delete(t.cases, n)
+	}
+	for seq, m := range t.msgs {
+		if err := t.tx.Bucket(bMessages).Put(u64(seq), encodeMessage(m)); err != nil {
+			return fmt.Errorf("save message %d: %w", seq, err)
+		}
+		delete(t.msgs, seq)
+	}
+	return nil
 }
 
 // Flags stored with a Message-ID in the index.
@@ -82,8 +105,12 @@ func (t *Tx) putCopy(id, bodyHash string, seq uint64) error {
 	return nil
 }
 
-// Case returns case n or an error wrapping support.ErrNotFound.
+// Case returns case n or an error wrapping support.ErrNotFound. A case
+// saved earlier in the same write is returned as saved (the same value).
 func (t *Tx) Case(n uint64) (*support.Case, error) {
+	if c, ok := t.cases[n]; ok {
+		return c, nil
+	}
 	return getCase(t.tx, n)
 }
 
@@ -104,11 +131,12 @@ func (t *Tx) NewCaseNumber() (uint64, error) {
 	return nextSeq(t.tx.Bucket(bMeta), kCaseSeq)
 }
 
-// PutCase saves c.
+// PutCase saves c (as it stands when the write's function returns).
 func (t *Tx) PutCase(c *support.Case) error {
-	if err := putJSON(t.tx.Bucket(bCases), u64(c.Number), c); err != nil {
-		return fmt.Errorf("save case %d: %w", c.Number, err)
+	if t.cases == nil {
+		t.cases = map[uint64]*support.Case{}
 	}
+	t.cases[c.Number] = c
 	return nil
 }
 
@@ -121,8 +149,8 @@ func (t *Tx) AddMessage(c *support.Case, m *support.Message, raw []byte, now tim
 		return fmt.Errorf("allocate message number: %w", err)
 	}
 	m.Seq, m.Case = seq, c.Number
-	if err := t.tx.Bucket(bMessages).Put(u64(seq), encodeMessage(m)); err != nil {
-		return fmt.Errorf("save message %d: %w", seq, err)
+	if err := t.PutMessage(m); err != nil {
+		return err
 	}
 	if raw != nil {
 		if err := t.tx.Bucket(bRaw).Put(u64(seq), raw); err != nil {
@@ -159,8 +187,12 @@ func (t *Tx) PutRaw(seq uint64, raw []byte) error {
 	return nil
 }
 
-// Message returns message seq.
+// Message returns message seq (a message saved earlier in the same write
+// as saved).
 func (t *Tx) Message(seq uint64) (*support.Message, error) {
+	if m, ok := t.msgs[seq]; ok {
+		return m, nil
+	}
 	v := t.tx.Bucket(bMessages).Get(u64(seq))
 	if v == nil {
 		return nil, fmt.Errorf("message %d: %w", seq, support.ErrNotFound)

@@ -53,14 +53,35 @@ func Classify(subject, body string) Kind {
 // as often as "configuración") and splits it on anything not a letter or
 // digit.
 func words(text string) []string {
+	if isASCII(text) {
+		return asciiWords(text)
+	}
 	s := strings.ToLower(text)
-	if !isASCII(s) {
-		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-		if out, _, err := transform.String(t, s); err == nil {
-			s = out
-		}
+	t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+	if out, _, err := transform.String(t, s); err == nil {
+		s = out
 	}
 	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// asciiWords is words for ASCII text, the common case: one pass over the
+// bytes, the words sliced out of one lowered copy (FieldsFunc's per-rune
+// callback cost more than the rest of the classification).
+func asciiWords(text string) []string {
+	lower := strings.ToLower(text)
+	out := make([]string, 0, len(lower)/6)
+	start := -1
+	for i := 0; i <= len(lower); i++ {
+		word := i < len(lower) && ('a' <= lower[i] && lower[i] <= 'z' || '0' <= lower[i] && lower[i] <= '9')
+		switch {
+		case word && start < 0:
+			start = i
+		case !word && start >= 0:
+			out = append(out, lower[start:i])
+			start = -1
+		}
+	}
+	return out
 }
 
 func isASCII(s string) bool {

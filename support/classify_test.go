@@ -1,6 +1,10 @@
 package support
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
 
 func TestClassify(t *testing.T) {
 	tests := []struct {
@@ -65,6 +69,21 @@ func TestSplitPlus(t *testing.T) {
 	for _, bad := range []string{"", "nobody", "x@", "@x"} {
 		if _, _, ok := SplitPlus(bad); ok {
 			t.Errorf("SplitPlus(%q) ok", bad)
+		}
+	}
+}
+
+// TestWordsASCIIMatchesGeneral: the ASCII fast path splits and lowers
+// exactly as the general path does.
+func TestWordsASCIIMatchesGeneral(t *testing.T) {
+	for _, text := range []string{
+		"", "   ", "Error 500 on the LOGIN page!!", "re: [Case #12] can't-connect_to db2\r\n--\nAna",
+		"a", "A1b2 C3", "tabs\tand\nnewlines", "x.y@z.com http://example.com/path?q=1",
+	} {
+		fast := asciiWords(text)
+		slow := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if strings.Join(fast, "|") != strings.Join(slow, "|") || len(fast) != len(slow) {
+			t.Errorf("%q: fast %q, general %q", text, fast, slow)
 		}
 	}
 }
