@@ -54,7 +54,7 @@ type BusinessHours struct {
 
 // Notify configures the mail casemail writes.
 type Notify struct {
-	DefaultLanguage string `mapstructure:"default_language"` // en or es, when a case's language is unknown
+	DefaultLanguage string `mapstructure:"default_language"` // en or es: customers whose language is unknown, and agents
 	TemplateDir     string `mapstructure:"template_dir"`     // overrides for the built-in templates
 }
 

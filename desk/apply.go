@@ -1,7 +1,6 @@
 package desk
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -95,7 +94,7 @@ func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) e
 	if d.markDMARC(m) {
 		if d.opt.HoldDMARCFailures {
 			m.Visibility = support.VisHeld
-			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nA reply that failed DMARC ("+m.From.Address+") was held for review and changed nothing.")
+			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atDMARCHeld, m.From.Address))
 		}
 	}
 	if m.Automatic == "auto-reply" || m.Auto.IsAutomatic() {
@@ -105,22 +104,22 @@ func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) e
 		m.Notes = append(m.Notes, "automatic reply: the case's status and clocks are unchanged")
 		return nil
 	}
-	event := "New message"
+	event := d.say(atNewMessage)
 	switch c.Status {
 	case support.StatusResolutionProposed:
 		if agentcmd.IsConfirmation(m.NewText) {
 			c.SetStatus(support.StatusResolved, now)
-			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\nThe customer confirmed the resolution: the case is resolved.\n\n"+m.NewText)
+			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atConfirmed)+"\n\n"+m.NewText)
 		}
 		c.SetStatus(support.StatusOpen, now)
-		event = "The customer did not confirm the proposed resolution; the case is open again"
+		event = d.say(atNotConfirmed)
 	case support.StatusResolved:
 		c.SetStatus(support.StatusOpen, now)
-		event = "The customer wrote again; the resolved case is open again"
+		event = d.say(atWroteAgain)
 	case support.StatusWaiting:
 		c.SetStatus(support.StatusOpen, now)
 	}
-	return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+event+" from "+m.From.String()+":\n\n"+m.NewText+commandHelp)
+	return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atFrom, event, m.From.String())+"\n\n"+m.NewText+d.help())
 }
 
 // tell sends an automatic notice about c to each of to.
@@ -151,26 +150,26 @@ func (d *Desk) assigneeOrTeam(c *support.Case) []support.Address {
 // summary is the case as an agent needs it at a glance.
 func (d *Desk) summary(c *support.Case) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Case #%d: %s\n", c.Number, c.Subject)
-	fmt.Fprintf(&b, "Kind: %s · Status: %s · Customer: %s\n", c.Kind, c.Status, c.Customer.String())
+	b.WriteString(d.say(atCase, c.Number, c.Subject) + "\n")
+	b.WriteString(d.say(atKindStatus, c.Kind, c.Status, c.Customer.String()) + "\n")
 	if c.Account != "" {
-		fmt.Fprintf(&b, "Account: %s (%s)", c.Account, c.Tier)
+		b.WriteString(d.say(atAccount, c.Account, c.Tier))
 		if c.TAM != "" {
-			fmt.Fprintf(&b, " · TAM: %s", c.TAM)
+			b.WriteString(d.say(atTAM, c.TAM))
 		}
 		b.WriteString("\n")
 	}
 	assignee := c.Assignee
 	if assignee == "" {
-		assignee = "nobody yet: the first agent who answers"
+		assignee = d.say(atNobody)
 	}
-	fmt.Fprintf(&b, "Assignee: %s\n", assignee)
+	b.WriteString(d.say(atAssignee, assignee) + "\n")
 	loc := time.UTC
 	if s := d.opt.Schedule(); s != nil {
 		loc = s.Location()
 	}
 	for _, due := range d.Dues(c) {
-		fmt.Fprintf(&b, "SLA %s due %s\n", strings.ReplaceAll(string(due.Clock), "_", " "), due.At.In(loc).Format("Mon 2 Jan 15:04 MST"))
+		b.WriteString(d.say(atDue, d.clockName(due.Clock), d.when(due.At, loc)) + "\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

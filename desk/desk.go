@@ -46,7 +46,10 @@ type Options struct {
 	// CloseAfterDays and RemindAfterDays (0: none) are business days after a
 	// proposed resolution.
 	CloseAfterDays, RemindAfterDays int
-	Logger                          *slog.Logger
+	// AgentLanguage is the language of what the desk tells agents (en or
+	// es; anything else is en).
+	AgentLanguage string
+	Logger        *slog.Logger
 }
 
 // Desk is the support process.

@@ -54,7 +54,7 @@ func (d *Desk) opened(tx *store.Tx, c *support.Case, m *support.Message) error {
 	if len(to) == 0 {
 		return nil // a desk with no agents yet: nobody to tell
 	}
-	return d.tell(tx, c, to, d.summary(c)+"\n\nNew case from "+m.From.String()+":\n\n"+m.NewText+commandHelp)
+	return d.tell(tx, c, to, d.summary(c)+"\n\n"+d.say(atFrom, d.say(atNewCase), m.From.String())+"\n\n"+m.NewText+d.help())
 }
 
 // tokenOfAgent returns the agent a valid reply token was issued to, when
@@ -92,15 +92,13 @@ func (d *Desk) fromAgent(tx *store.Tx, c *support.Case, m *support.Message, dec 
 			real = d.tokenOfAgent(dec)
 		}
 		d.log.Warn("agent mail held for review", "case", c.Number, "from", m.From.Address, "why", why)
-		return d.tell(tx, c, []support.Address{*real}, fmt.Sprintf(
-			"A message for case #%d that claims to be from you, or that used a reply address issued to you, was held for review and not sent to the customer.\n\nFrom: %s\nWhy: %s\n\nIf you wrote it, reply to a notification from casemail from your own mail account. If you did not, someone is trying to write to your customer as you.",
-			c.Number, m.From.String(), why))
+		return d.tell(tx, c, []support.Address{*real}, d.say(atAgentHeld, c.Number, m.From.String(), why))
 	}
 	p := agentcmd.Parse(m.NewText)
 	if problem := d.checkCommands(c, p); problem != "" || len(p.Errors) > 0 {
 		m.Visibility = support.VisInternal
 		m.Notes = append(m.Notes, "commands refused; nothing changed")
-		return d.tell(tx, c, []support.Address{*claimed}, commandErrors(c, p, problem))
+		return d.tell(tx, c, []support.Address{*claimed}, d.commandErrors(c, p, problem))
 	}
 	return d.apply(tx, c, m, *claimed, p)
 }
@@ -162,21 +160,17 @@ func (d *Desk) checkCommands(c *support.Case, p agentcmd.Parsed) string {
 // statusArg maps the arguments of #status to statuses.
 var statusArg = map[string]support.Status{"open": support.StatusOpen, "waiting": support.StatusWaiting}
 
-func commandErrors(c *support.Case, p agentcmd.Parsed, problem string) string {
+// commandErrors is the one short mail an agent gets for refused commands
+// (the parser's own explanations are in English).
+func (d *Desk) commandErrors(c *support.Case, p agentcmd.Parsed, problem string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Your reply to case #%d was not sent to the customer and changed nothing, because of its commands:\n\n", c.Number)
+	b.WriteString(d.say(atCommandsRefused, c.Number) + "\n\n")
 	for _, e := range p.Errors {
 		fmt.Fprintf(&b, "- line %d %q: %s. %s\n", e.Line, e.Input, e.Problem, e.Fix)
 	}
 	if problem != "" {
 		fmt.Fprintf(&b, "- %s\n", problem)
 	}
-	b.WriteString("\nCorrect them and reply again." + commandHelp)
+	b.WriteString("\n" + d.say(atCorrectThem) + d.help())
 	return b.String()
 }
-
-const commandHelp = `
-
---
-Reply to this message to answer the customer. Commands on the first lines of your reply:
-#note (internal, not sent) · #resolve · #status open|waiting · #assign agent@… · #kind problem|configuration|information · #update · #now`

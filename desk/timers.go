@@ -99,14 +99,13 @@ func (d *Desk) check(tx *store.Tx, c *support.Case) error {
 // to the premium account's TAM (with the assignee told), else to the
 // escalation address.
 func (d *Desk) slaEvent(tx *store.Tx, c *support.Case, ev sla.Event, s *bizhours.Schedule) error {
-	due := ev.Due.In(s.Location()).Format("Mon 2 Jan 15:04 MST")
-	clockName := map[sla.Clock]string{sla.ClockFirstResponse: "first response", sla.ClockUpdate: "progress update", sla.ClockResolution: "resolution"}[ev.Clock]
+	due, clockName := d.when(ev.Due, s.Location()), d.clockName(ev.Clock)
 	if ev.Kind == sla.Remind {
 		d.log.Info("SLA reminder", "case", c.Number, "clock", ev.Clock, "due", ev.Due)
-		return d.tell(tx, c, d.assigneeOrTeam(c), fmt.Sprintf("Reminder: the %s for case #%d is due %s.\n\n%s%s", clockName, c.Number, due, d.summary(c), commandHelp))
+		return d.tell(tx, c, d.assigneeOrTeam(c), d.say(atReminder, clockName, c.Number, due)+"\n\n"+d.summary(c)+d.help())
 	}
 	d.log.Warn("SLA breached: escalating", "case", c.Number, "clock", ev.Clock, "due", ev.Due)
-	text := fmt.Sprintf("Escalation: the %s for case #%d was due %s and has not happened.\n\n%s%s", clockName, c.Number, due, d.summary(c), commandHelp)
+	text := d.say(atEscalation, clockName, c.Number, due) + "\n\n" + d.summary(c) + d.help()
 	to := d.escalationTargets(c)
 	if c.Assignee != "" {
 		to = append(to, d.assigneeOrTeam(c)...)
@@ -160,8 +159,7 @@ func (d *Desk) resolutionClock(tx *store.Tx, c *support.Case, s *bizhours.Schedu
 		if _, err := d.opt.Outbox.NoticeTx(tx, c, c.Customer, phrase(c.Language, closedText), true); err != nil {
 			return time.Time{}, err
 		}
-		return time.Time{}, d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+
-			fmt.Sprintf("\n\nThe customer did not answer the proposed resolution in %d business days: the case is closed as resolved.", d.opt.CloseAfterDays))
+		return time.Time{}, d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atClosed, d.opt.CloseAfterDays))
 	}
 	if !remindAt.IsZero() && now.Before(remindAt) {
 		return remindAt, nil

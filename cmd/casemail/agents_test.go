@@ -458,3 +458,22 @@ func TestNewCaseSenderIsChecked(t *testing.T) {
 		t.Errorf("cases show does not show the sender check:\n%s", out)
 	}
 }
+
+// TestAgentMailInTheAgentsLanguage: with notify.default_language es, what
+// the desk tells agents (summary, SLA due times, command help, errors) is
+// in Spanish, day and month names included.
+func TestAgentMailInTheAgentsLanguage(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10, func(c *config.Config) { c.Notify.DefaultLanguage = "es" })
+	n := openCase(t, m, rcv)
+	text := decodedText(t, n)
+	for _, want := range []string{"Caso #1: No puedo acceder al panel", "Caso nuevo de Ana García", "Asignado a: nadie todavía",
+		"SLA primera respuesta vence lun 30 nov", "Cuenta: cliente.es (premium)", "Responda a este mensaje para contestar al cliente"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the notification lacks %q:\n%s", want, text)
+		}
+	}
+	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "#reslove\nListo.")
+	if errMail := decodedText(t, waitTo(t, rcv, luis, 2)[1]); !strings.Contains(errMail, "no se envió al cliente y no cambió nada") {
+		t.Errorf("the command error mail is not in Spanish:\n%s", errMail)
+	}
+}

@@ -250,7 +250,8 @@ func (m *Main) startDesk() error {
 				Resolution: c.SLA.PremiumResolution, RemindBefore: c.SLA.RemindBefore},
 		},
 		CloseAfterDays: c.Resolution.CloseAfterDays, RemindAfterDays: c.Resolution.RemindAfterDays,
-		Logger: m.Logger,
+		AgentLanguage: c.Notify.DefaultLanguage,
+		Logger:        m.Logger,
 	})
 	m.loop("desk timers", func(ctx context.Context) error { return m.Desk.Run(ctx, m.Store) })
 	return nil
