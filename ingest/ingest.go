@@ -13,6 +13,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -44,7 +45,9 @@ type Options struct {
 	// not at all.
 	Desk Desk
 	// Auth, when set, checks sender authentication (SPF, DKIM, DMARC); the
-	// result is recorded on every filed message. Messages that claim a
+	// result is recorded on every message filed from a person (delivery
+	// reports, filed by the outgoing message they report on, are not
+	// checked: nothing they do depends on it). Messages that claim a
 	// place in an existing case or come from one of the addresses
 	// AuthAlways names are checked before the write transaction, because
 	// what they may do depends on it; the others (new cases) are filed at
@@ -65,6 +68,9 @@ type Options struct {
 	// never opens a case.
 	Bounced func(tx *store.Tx, outboxID uint64, m *support.Message, rep bounce.Report) (uint64, error)
 }
+
+// errCheckFirst stops a filing that needs the sender check it deferred.
+var errCheckFirst = errors.New("sender check needed before filing")
 
 // Desk is the support process that runs on each filed message.
 type Desk interface {
@@ -132,6 +138,10 @@ func (in *Ingester) Deliver(ctx context.Context, env support.Envelope, raw []byt
 		rep := classify(m, raw)
 		m.Automatic = string(rep.Kind)
 		d, err = in.file(m, raw, rep, now, deferAuth)
+		if errors.Is(err, errCheckFirst) {
+			m.Auth = in.opt.Auth(ctx, raw, env)
+			d, err = in.file(m, raw, rep, now, false)
+		}
 	}
 	if err != nil {
 		return d, err
@@ -158,8 +168,9 @@ func quarantineReason(m *support.Message, env support.Envelope, perr error) stri
 	return ""
 }
 
-func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now time.Time, deferAuth bool) (support.Delivery, error) {
+func (in *Ingester) file(parsed *support.Message, raw []byte, rep bounce.Report, now time.Time, deferAuth bool) (support.Delivery, error) {
 	var d support.Delivery
+	m := parsed
 	if m.From.Address == "" {
 		m.From = m.Sender
 	}
@@ -175,6 +186,11 @@ func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now 
 		lang = support.DetectLanguage(m.Subject + "\n" + m.NewText)
 	}
 	err := in.st.Write(func(tx *store.Tx) error {
+		// The write may run twice (a neighbour in its batch failed): each
+		// run starts from the message as parsed, not as the last run left
+		// it (the desk strips an agent's commands from the text, adds
+		// notes...).
+		m := parsed.Clone()
 		d = support.Delivery{MessageID: m.MessageID}
 		if n, ok := tx.HasCopy(m.MessageID, m.BodyHash); ok {
 			d.Case, d.Duplicate, d.Reason = n, true, "duplicate message-id"
@@ -200,6 +216,12 @@ func (in *Ingester) file(m *support.Message, raw []byte, rep bounce.Report, now 
 		dec, err := threading.Assign(tx, m, m.Envelope.Rcpts, in.opt.Threading)
 		if err != nil {
 			return fmt.Errorf("thread: %w", err)
+		}
+		if deferAuth && dec.Case != 0 {
+			// Nothing in the message claimed a case, yet it joins one (its
+			// own Message-ID is known to it): what it may do there depends
+			// on who sent it, so it is checked first after all.
+			return errCheckFirst
 		}
 		var c *support.Case
 		var linked uint64

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -194,5 +195,87 @@ func TestDeferredSenderCheck(t *testing.T) {
 	}
 	if left, _ := st.Unverified(10); len(left) != 0 {
 		t.Errorf("%d messages still marked unverified", len(left))
+	}
+}
+
+// noteDesk stands in for the desk's handling of an agent's #note: it strips
+// the command from the text and marks the message internal, as the real
+// desk does, so a second run on the same message would see no command.
+type noteDesk struct{}
+
+func (noteDesk) Filed(_ *store.Tx, _ *support.Case, m *support.Message, _ threading.Decision, _ bool) error {
+	m.Visibility = support.VisPublic
+	if rest, ok := strings.CutPrefix(m.NewText, "#note\n"); ok {
+		m.NewText, m.Visibility = rest, support.VisInternal
+		m.Notes = append(m.Notes, "commands: #note")
+	}
+	return nil
+}
+
+// TestFilingRetriedAloneStartsAgain: when a write in the same batch fails,
+// the filing is run again alone; that run starts from the message as
+// parsed, so an agent's #note is still a note (not text for the customer)
+// and nothing is recorded twice.
+func TestFilingRetriedAloneStartsAgain(t *testing.T) {
+	in, st := newIngester(t)
+	in.opt.Desk = noteDesk{}
+	release, held := make(chan struct{}), make(chan struct{})
+	go st.Write(func(*store.Tx) error { close(held); <-release; return nil })
+	<-held // the committer is busy: what follows queues into one batch
+	waitPending := func(n int) {
+		for deadline := time.Now().Add(10 * time.Second); st.Pending() < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d writes pending, want %d", st.Pending(), n)
+			}
+		}
+	}
+	filed := make(chan support.Delivery)
+	go func() {
+		d, err := in.Deliver(context.Background(), support.Envelope{Rcpts: []string{"support@example.com"}},
+			[]byte("From: luis@example.com\r\nSubject: x\r\nMessage-ID: <n@x>\r\n\r\n#note\r\nThe customer owes two invoices.\r\n"))
+		if err != nil {
+			t.Error(err)
+		}
+		filed <- d
+	}()
+	waitPending(1)
+	failed := make(chan error)
+	go func() { failed <- st.Write(func(*store.Tx) error { return errors.New("a neighbour fails") }) }()
+	waitPending(2)
+	close(release)
+	d := <-filed
+	if err := <-failed; err == nil {
+		t.Fatal("the failing neighbour succeeded")
+	}
+	_, ms, err := st.Case(d.Case)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ms[0]
+	if m.Visibility != support.VisInternal || strings.Contains(m.NewText, "#note") || len(m.Notes) != 1 {
+		t.Errorf("after the retry the message is %s with text %q and notes %q: want one internal note", m.Visibility, m.NewText, m.Notes)
+	}
+}
+
+// TestJoiningByOwnIDIsCheckedFirst: mail whose only link to a case is its
+// own Message-ID is checked before it is filed there, like any reply.
+func TestJoiningByOwnIDIsCheckedFirst(t *testing.T) {
+	in, st := newIngester(t)
+	checked := 0
+	in.opt.Auth = func(context.Context, []byte, support.Envelope) *support.AuthResults {
+		checked++
+		return &support.AuthResults{DMARC: "fail", Source: "test"}
+	}
+	first := deliver(t, in, "From: ana@cliente.es\nSubject: x\nMessage-ID: <first@cliente.es>\n\nhola\n")
+	if checked != 0 {
+		t.Fatal("a new case was checked before filing")
+	}
+	d := deliver(t, in, "From: eve@evil.example\nSubject: hello\nMessage-ID: <first@cliente.es>\n\nsend invoices elsewhere\n")
+	if d.Case != first.Case || checked != 1 {
+		t.Fatalf("delivery %+v after %d checks: want case %d, checked before filing", d, checked, first.Case)
+	}
+	_, ms, _ := st.Case(d.Case)
+	if a := ms[len(ms)-1].Auth; a == nil || a.DMARC != "fail" {
+		t.Errorf("filed with auth %+v", a)
 	}
 }

@@ -29,6 +29,10 @@ func (s *Store) Write(fn func(*Tx) error) error {
 	return <-r.done
 }
 
+// Pending returns how many writes are waiting for the committer (for
+// monitoring, and for tests that need a batch of a known make-up).
+func (s *Store) Pending() int { return len(s.reqs) }
+
 // commitLoop is the single committer. It takes the first waiting write,
 // then everything else already queued, and commits them together. There is
 // no timer: under light load a write commits alone at once, under heavy load

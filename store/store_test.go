@@ -207,3 +207,36 @@ func TestCaseSavedAsItStandsWhenTheWriteReturns(t *testing.T) {
 		t.Errorf("saved case %+v, message author %q: want the state at the end of the write", c, ms[0].Author)
 	}
 }
+
+// TestUnverifiedSkipsAnUnreadableRecord: one corrupt message waiting for
+// its sender check does not hold back the others.
+func TestUnverifiedSkipsAnUnreadableRecord(t *testing.T) {
+	st, err := Open(filepath.Join(t.TempDir(), "c.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var seqs []uint64
+	err = st.Write(func(tx *Tx) error {
+		for _, id := range []string{"a@x", "b@x"} {
+			m := &support.Message{MessageID: id}
+			c := support.Open(uint64(len(seqs)+1), m, support.KindProblem, time.Now())
+			if err := tx.AddMessage(c, m, []byte("raw"), time.Now()); err != nil {
+				return err
+			}
+			if err := tx.MarkUnverified(m.Seq); err != nil {
+				return err
+			}
+			seqs = append(seqs, m.Seq)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bMessages).Put(u64(seqs[0]), []byte("{not json")) })
+	ms, err := st.Unverified(10)
+	if err != nil || len(ms) != 1 || ms[0].Seq != seqs[1] {
+		t.Fatalf("Unverified = %d messages, %v; want only message %d", len(ms), err, seqs[1])
+	}
+}

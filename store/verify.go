@@ -32,7 +32,10 @@ func (s *Store) Unverified(max int) ([]*support.Message, error) {
 			seq := binary.BigEndian.Uint64(k)
 			m, err := t.Message(seq)
 			if err != nil {
-				return err
+				// One unreadable record must not stop the checks of all
+				// the messages after it.
+				s.log.Error("message waiting for its sender check is unreadable", "seq", seq, "err", err)
+				continue
 			}
 			ms = append(ms, m)
 		}

@@ -6,6 +6,7 @@ package support
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 )
@@ -221,6 +222,26 @@ func SplitPlus(addr string) (base, detail string, ok bool) {
 		local, detail = local[:i], local[i+1:]
 	}
 	return local + "@" + domain, detail, true
+}
+
+// Clone returns a copy of m that can be changed without changing m: the
+// slices are capped, so appending to the copy's never writes into m's. A
+// store write that changes a message works on a clone, because the write
+// may run twice (see store.Write).
+func (m *Message) Clone() *Message {
+	c := *m
+	c.InReplyTo = slices.Clip(m.InReplyTo)
+	c.References = slices.Clip(m.References)
+	c.To, c.Cc, c.ReplyTo = slices.Clip(m.To), slices.Clip(m.Cc), slices.Clip(m.ReplyTo)
+	c.Attachments = slices.Clip(m.Attachments)
+	c.Envelope.Rcpts = slices.Clip(m.Envelope.Rcpts)
+	c.Notes = slices.Clip(m.Notes)
+	if m.Auth != nil {
+		a := *m.Auth
+		a.DKIMDomains = slices.Clip(a.DKIMDomains)
+		c.Auth = &a
+	}
+	return &c
 }
 
 // AuthResults are the sender-authentication verdicts recorded on every

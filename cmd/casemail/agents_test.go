@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/casemail/casemail/clock"
 	"github.com/casemail/casemail/config"
 	"github.com/casemail/casemail/replytoken"
+	"github.com/casemail/casemail/store"
 )
 
 // fakeDNS answers SPF and DMARC lookups from a map; everything else does
@@ -475,5 +477,42 @@ func TestAgentMailInTheAgentsLanguage(t *testing.T) {
 	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "#reslove\nListo.")
 	if errMail := decodedText(t, waitTo(t, rcv, luis, 2)[1]); !strings.Contains(errMail, "no se envió al cliente y no cambió nada") {
 		t.Errorf("the command error mail is not in Spanish:\n%s", errMail)
+	}
+}
+
+// TestNoteStaysInternalWhenItsBatchIsRetried: an agent's #note committed in
+// a batch with a failing write is filed again alone, still as a note: the
+// customer never receives it.
+func TestNoteStaysInternalWhenItsBatchIsRetried(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	release, held := make(chan struct{}), make(chan struct{})
+	go m.Store.Write(func(*store.Tx) error { close(held); <-release; return nil })
+	<-held
+	waitPending := func(k int) {
+		waitFor(t, fmt.Sprintf("%d pending writes", k), func() bool { return m.Store.Pending() >= k })
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		agentReply(t, m, luis, replyAddr(t, n), msgID(n), "#note\nInternal: this customer still owes us two invoices.")
+	}()
+	waitPending(1)
+	failed := make(chan error, 1)
+	go func() { failed <- m.Store.Write(func(*store.Tx) error { return errors.New("a neighbour fails") }) }()
+	waitPending(2)
+	close(release)
+	<-done
+	<-failed
+	d := showCase(t, m, 1)
+	last := d.Messages[len(d.Messages)-1]
+	if last.Visibility != "internal" || !strings.Contains(last.Text, "invoices") {
+		t.Errorf("the note is recorded as %+v", last)
+	}
+	time.Sleep(200 * time.Millisecond) // give a wrong relay time to leave
+	for _, r := range to(rcv, "ana@cliente.es") {
+		if strings.Contains(string(r.Raw), "invoices") {
+			t.Error("the internal note reached the customer")
+		}
 	}
 }

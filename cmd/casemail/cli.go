@@ -117,7 +117,7 @@ func printCase(w io.Writer, d *admin.CaseDetail) {
 		if a := m.Auth; a != nil {
 			fmt.Fprintf(w, "Sender: spf=%s dkim=%s dmarc=%s (%s)\n", orNone(a.SPF), orNone(a.DKIM), orNone(a.DMARC), a.Source)
 		} else if m.Direction == string(support.Incoming) {
-			fmt.Fprintln(w, "Sender: not checked yet")
+			fmt.Fprintln(w, "Sender: not checked")
 		}
 		if len(m.Attachments) > 0 {
 			fmt.Fprintf(w, "Attachments: %s\n", strings.Join(m.Attachments, ", "))
