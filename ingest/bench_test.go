@@ -23,7 +23,7 @@ func BenchmarkDeliver(b *testing.B) {
 		for pb.Next() {
 			i := n.Add(1)
 			raw := fmt.Sprintf("From: <bench@example.org>\r\nTo: <support@example.com>\r\nSubject: bench %d\r\nMessage-Id: <%d@bench>\r\n\r\n%s", i, i, body)
-			if _, err := in.Deliver(context.Background(), support.Envelope{Rcpts: []string{"support@example.com"}}, []byte(raw)); err != nil {
+			if _, err := in.Deliver(context.Background(), support.Envelope{MailFrom: "bench@example.org", Rcpts: []string{"support@example.com"}}, []byte(raw)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ func newIngester(t testing.TB) (*Ingester, *store.Store) {
 		Threading: threading.Options{Key: []byte("k"), Addresses: []string{"support@example.com"}},
 		Hostname:  "example.com",
 		Now:       func() time.Time { return time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC) },
+		Logger:    slog.New(slog.DiscardHandler),
 	})
 	return in, st
 }
