@@ -63,7 +63,8 @@ type MessageView struct {
 	Visibility string `json:"visibility"`
 	// Auth is the sender authentication of an incoming message: absent
 	// while the check (which follows the filing of a new case) is pending.
-	Auth *support.AuthResults `json:"auth,omitempty"`
+	Auth        *support.AuthResults `json:"auth,omitempty"`
+	AuthPending bool                 `json:"auth_pending,omitempty"`
 }
 
 // QuarantineView is one element of `quarantine list --json`.
@@ -100,7 +101,7 @@ func messageView(m *support.Message, fullText func(seq uint64) (string, error)) 
 		Seq: m.Seq, MessageID: m.MessageID, Direction: string(m.Direction), From: m.From.Address,
 		FromName: m.From.Name, Date: m.Date, ReceivedAt: m.Envelope.ReceivedAt, Subject: m.Subject,
 		Text: m.NewText, Attachments: []string{}, Notes: m.Notes, Author: m.Author, Visibility: string(m.Visibility),
-		Auth: m.Auth,
+		Auth: m.Auth, AuthPending: m.AuthPending,
 	}
 	if m.TextTruncated && fullText != nil {
 		if t, err := fullText(m.Seq); err == nil {

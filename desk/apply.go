@@ -79,10 +79,16 @@ func (d *Desk) markDMARC(m *support.Message) bool {
 
 // Verified runs when the sender authentication of a message that opened a
 // case is known, after it was filed (see ingest.Options.Auth): a failure
-// is noted on the message for the agent who reads it.
-func (d *Desk) Verified(_ *store.Tx, m *support.Message) error {
-	d.markDMARC(m)
-	return nil
+// is noted on the message for the agent who reads it, and the case's
+// acknowledgement, held for the check, leaves — unless the From is forged
+// by the domain's own account (DMARC fails under a quarantine or reject
+// policy), when nobody is answered automatically.
+func (d *Desk) Verified(tx *store.Tx, m *support.Message) error {
+	var why string
+	if d.markDMARC(m) && (m.Auth.DMARCPolicy == "quarantine" || m.Auth.DMARCPolicy == "reject") {
+		why = "the sender failed DMARC under " + m.Auth.FromDomain + "'s " + m.Auth.DMARCPolicy + " policy: the From is likely forged, and an automatic reply would go to someone who never wrote"
+	}
+	return d.opt.Outbox.ReleaseAck(tx, m, why)
 }
 
 // fromCustomer handles a customer's (or participant's) message on an

@@ -56,8 +56,10 @@ type Options struct {
 	Auth       func(ctx context.Context, raw []byte, env support.Envelope) *support.AuthResults
 	AuthAlways func(from string) bool
 	// Verified, when set, is called inside the transaction that records a
-	// deferred check's results on m.
+	// deferred check's results on m; Checked after that transaction
+	// committed (to wake what it released).
 	Verified func(tx *store.Tx, m *support.Message) error
+	Checked  func()
 	// ReopenWindow: a reply to a case resolved longer ago opens a new case
 	// that links to it (0: never).
 	ReopenWindow time.Duration
@@ -191,6 +193,7 @@ func (in *Ingester) file(parsed *support.Message, raw []byte, rep bounce.Report,
 		// it (the desk strips an agent's commands from the text, adds
 		// notes...).
 		m := parsed.Clone()
+		m.AuthPending = deferAuth
 		d = support.Delivery{MessageID: m.MessageID}
 		if n, ok := tx.HasCopy(m.MessageID, m.BodyHash); ok {
 			d.Case, d.Duplicate, d.Reason = n, true, "duplicate message-id"

@@ -96,7 +96,7 @@ func (in *Ingester) verifyBatch(ctx context.Context) (int, error) {
 	err = in.st.Write(func(tx *store.Tx) error {
 		for i, m := range ms {
 			err := tx.Verified(m.Seq, func(m *support.Message) error {
-				m.Auth = results[i]
+				m.Auth, m.AuthPending = results[i], false
 				if in.opt.Verified != nil {
 					return in.opt.Verified(tx, m)
 				}
@@ -110,6 +110,9 @@ func (in *Ingester) verifyBatch(ctx context.Context) (int, error) {
 	})
 	if err != nil {
 		return 0, err
+	}
+	if in.opt.Checked != nil {
+		in.opt.Checked()
 	}
 	return len(ms), nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/casemail/casemail/bounce"
 	"github.com/casemail/casemail/replytoken"
@@ -30,9 +31,66 @@ func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) 
 		}
 		return err
 	}
-	_, err = o.enqueue(tx, c, draft{kind: support.OutAck, to: to, answering: m})
+	d := draft{kind: support.OutAck, to: to, answering: m}
+	if m.AuthPending {
+		// Wait for the sender check (it follows the commit, in moments):
+		// an acknowledgement to a forged From is backscatter, and its
+		// subject, chosen by the forger, would reach the victim. If the
+		// check cannot finish (DNS down), the wait ends anyway.
+		d.holdUntil = o.opt.Clock.Now().Add(SenderCheckWait)
+	}
+	row, err := o.enqueue(tx, c, d)
+	if err == nil && m.AuthPending {
+		m.HeldAck = row.ID
+	}
 	return err
 }
+
+// SenderCheckWait is the longest an acknowledgement waits for the check of
+// its case's sender.
+const SenderCheckWait = 10 * time.Minute
+
+// ReleaseAck ends the wait of the acknowledgement held for m's sender
+// check (see Acknowledge): it leaves at once, or, when why is not empty,
+// never, with why recorded on the row and on the case's copy of it.
+func (o *Outbox) ReleaseAck(tx *store.Tx, m *support.Message, why string) error {
+	id := m.HeldAck
+	if id == 0 {
+		return nil
+	}
+	m.HeldAck = 0
+	now := o.opt.Clock.Now()
+	row, err := tx.UpdateOutbound(id, func(r *support.Outbound) error {
+		if r.State != support.OutHeld || r.Kind != support.OutAck {
+			return errNotHeld // sent already (the wait ran out), or canceled
+		}
+		if why == "" {
+			r.Due = now
+			if !r.BusinessHours {
+				r.State = support.OutQueued
+			}
+			return nil
+		}
+		r.State, r.Done, r.LastError = support.OutCanceled, now, why
+		return nil
+	})
+	switch {
+	case errors.Is(err, errNotHeld):
+		return nil
+	case err != nil:
+		return fmt.Errorf("release acknowledgement %d: %w", id, err)
+	case why == "" || row.MessageSeq == 0:
+		return nil
+	}
+	copyOf, err := tx.Message(row.MessageSeq)
+	if err != nil {
+		return err
+	}
+	copyOf.Notes = append(copyOf.Notes, "not sent: "+why)
+	return tx.PutMessage(copyOf)
+}
+
+var errNotHeld = errors.New("not held")
 
 // Relay queues an agent's response or progress update to the customer of
 // case n, threaded under the customer's latest message. now sends it at
@@ -117,6 +175,7 @@ type draft struct {
 	agent     *support.Address
 	text      string
 	answering *support.Message // the message this one replies to, if any
+	holdUntil time.Time        // held until then unless released sooner (ReleaseAck)
 	now       bool             // ignore business hours
 	internal  bool             // a team notice, recorded as an internal note
 	noRecord  bool             // index the Message-ID only; not a message of the case
@@ -135,6 +194,9 @@ func (o *Outbox) enqueue(tx *store.Tx, c *support.Case, d draft) (*support.Outbo
 	}
 	if row.BusinessHours {
 		row.State = support.OutHeld // decide() releases it in a window
+	}
+	if !d.holdUntil.IsZero() {
+		row.State, row.Due = support.OutHeld, d.holdUntil
 	}
 	if d.lang != "" {
 		row.Language = d.lang

@@ -152,7 +152,12 @@ type Message struct {
 	Author   string       `json:"author,omitempty"`
 	Envelope Envelope     `json:"envelope"`
 	Auth     *AuthResults `json:"auth,omitempty"`
-	RawSize  int64        `json:"raw_size"`
+	// AuthPending: the sender check follows the filing (a new case; see
+	// ingest.Options.Auth). HeldAck is the acknowledgement held until it
+	// is known: a forged sender gets none.
+	AuthPending bool   `json:"auth_pending,omitempty"`
+	HeldAck     uint64 `json:"held_ack,omitempty"`
+	RawSize     int64  `json:"raw_size"`
 	// BodyHash identifies the content independent of line endings and
 	// trace headers: with MessageID it tells a redelivery from a different
 	// message that reuses an ID.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -459,6 +460,31 @@ func TestNewCaseSenderIsChecked(t *testing.T) {
 	if out := cli(t, m, "cases", "show", "2"); !strings.Contains(out, "Sender: spf=") || !strings.Contains(out, "dmarc=fail") {
 		t.Errorf("cases show does not show the sender check:\n%s", out)
 	}
+	// The forged From got no acknowledgement (backscatter to someone who
+	// never wrote, with the forger's subject): the held ack is canceled
+	// with the reason, on the row and on the case's copy of it.
+	time.Sleep(200 * time.Millisecond)
+	for _, r := range to(rcv, "ana@cliente.es") {
+		if strings.Contains(r.Msg.Header.Get("Subject"), "billing") {
+			t.Errorf("the forged new case was acknowledged: %s", r.Msg.Header.Get("Subject"))
+		}
+	}
+	var rows []admin.OutboxView
+	if err := json.Unmarshal([]byte(cli(t, m, "outbox", "list", "--all", "--json")), &rows); err != nil {
+		t.Fatal(err)
+	}
+	var canceled bool
+	for _, r := range rows {
+		if r.Case == 2 && r.Kind == "ack" {
+			canceled = r.State == "canceled" && strings.Contains(r.LastError, "DMARC")
+		}
+	}
+	if !canceled {
+		t.Errorf("case #2's acknowledgement is not canceled for DMARC: %+v", rows)
+	}
+	if d := showCase(t, m, 2); !strings.Contains(strings.Join(d.Messages[1].Notes, " "), "not sent: the sender failed DMARC") {
+		t.Errorf("the case does not say why it was not acknowledged: %+v", d.Messages[1])
+	}
 }
 
 // TestAgentMailInTheAgentsLanguage: with notify.default_language es, what
@@ -515,4 +541,54 @@ func TestNoteStaysInternalWhenItsBatchIsRetried(t *testing.T) {
 			t.Error("the internal note reached the customer")
 		}
 	}
+}
+
+// hangingDNS never answers: a resolver that is down.
+type hangingDNS struct{}
+
+func (hangingDNS) LookupTXT(ctx context.Context, _ string) ([]string, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (hangingDNS) LookupIPAddr(ctx context.Context, _ string) ([]net.IPAddr, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (hangingDNS) LookupMX(ctx context.Context, _ string) ([]*net.MX, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (hangingDNS) LookupAddr(ctx context.Context, _ string) ([]string, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestAckWaitsForTheSenderCheckAtMostTenMinutes: with the DNS down the
+// sender check cannot finish, and the acknowledgement it holds leaves when
+// the wait runs out rather than never.
+func TestAckWaitsForTheSenderCheckAtMostTenMinutes(t *testing.T) {
+	clk := clock.NewFake(monday10)
+	rcv := startReceiver(t)
+	cfg := config.Default()
+	cfg.SMTP.Listen, cfg.Admin.Listen = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.Store.Path = filepath.Join(t.TempDir(), "casemail.db")
+	cfg.Threading.TokenKey = testTokenKey
+	cfg.Log.Level = "warn"
+	cfg.Outbound.Smarthost, cfg.Outbound.TLS = rcv.addr, "off"
+	m := NewMain(cfg, newLogger(cfg.Log, testWriter{t}))
+	m.Clock, m.Resolver = clk, hangingDNS{}
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	mustSend(t, m, firstMail())
+	time.Sleep(300 * time.Millisecond)
+	if got := to(rcv, "ana@cliente.es"); len(got) != 0 {
+		t.Fatalf("acknowledged before the sender check or its wait ended: %d messages", len(got))
+	}
+	if out := cli(t, m, "cases", "show", "1"); !strings.Contains(out, "Sender: check pending") {
+		t.Errorf("cases show does not say the check is pending:\n%s", out)
+	}
+	clk.Advance(10 * time.Minute)
+	waitTo(t, rcv, "ana@cliente.es", 1)
 }

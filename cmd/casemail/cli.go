@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/casemail/casemail/admin"
-	"github.com/casemail/casemail/support"
 )
 
 func client(f *flags, stderr io.Writer) (*admin.Client, bool) {
@@ -116,8 +115,8 @@ func printCase(w io.Writer, d *admin.CaseDetail) {
 		fmt.Fprintf(w, "Subject: %s\n", m.Subject)
 		if a := m.Auth; a != nil {
 			fmt.Fprintf(w, "Sender: spf=%s dkim=%s dmarc=%s (%s)\n", orNone(a.SPF), orNone(a.DKIM), orNone(a.DMARC), a.Source)
-		} else if m.Direction == string(support.Incoming) {
-			fmt.Fprintln(w, "Sender: not checked")
+		} else if m.AuthPending {
+			fmt.Fprintln(w, "Sender: check pending")
 		}
 		if len(m.Attachments) > 0 {
 			fmt.Fprintf(w, "Attachments: %s\n", strings.Join(m.Attachments, ", "))

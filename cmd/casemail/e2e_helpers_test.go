@@ -54,6 +54,7 @@ func startDaemonAt(t *testing.T, clk *clock.Fake, mutate ...func(*config.Config)
 		f(cfg)
 	}
 	m := NewMain(cfg, newLogger(cfg.Log, testWriter{t}))
+	m.Resolver = testDNS // sender checks never touch the network
 	if clk != nil {
 		m.Clock = clk
 	}

@@ -112,6 +112,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		Auth:         authFunc(checker),
 		AuthAlways:   m.Desk.IsAgent,
 		Verified:     m.Desk.Verified,
+		Checked:      m.Outbox.Kick,
 		ReopenWindow: c.Resolution.ReopenWindow,
 		Bounced:      m.Outbox.Bounced,
 		// Whatever the desk queued or scheduled in the filing transaction
