@@ -98,7 +98,7 @@ func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) e
 	m.Author, m.Visibility = "customer", support.VisPublic
 	now := d.now()
 	if d.markDMARC(m) {
-		if d.opt.HoldDMARCFailures {
+		if d.tm().HoldDMARCFailures {
 			m.Visibility = support.VisHeld
 			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atDMARCHeld, m.From.Address))
 		}
@@ -147,10 +147,10 @@ func (d *Desk) assigneeOrTeam(c *support.Case) []support.Address {
 		}
 		return []support.Address{{Address: c.Assignee}}
 	}
-	if d.opt.TeamAddress != "" {
-		return []support.Address{{Address: d.opt.TeamAddress}}
+	if d.tm().TeamAddress != "" {
+		return []support.Address{{Address: d.tm().TeamAddress}}
 	}
-	return d.opt.Agents
+	return d.tm().Agents
 }
 
 // summary is the case as an agent needs it at a glance.

@@ -12,6 +12,7 @@ package desk
 import (
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/casemail/casemail/bizhours"
@@ -26,6 +27,23 @@ type Options struct {
 	Outbox   *notify.Outbox
 	Clock    clock.Clock
 	Schedule func() *bizhours.Schedule
+	// Team is who works the cases and the promises made to customers; a
+	// reload replaces it (SetTeam) without a restart.
+	Team Team
+	// Authenticated reports whether a message's sender authentication is
+	// aligned with domain (see mailauth.Aligned).
+	Authenticated func(r *support.AuthResults, domain string) bool
+	// DMARCFailed reports a failed DMARC check (see mailauth.DMARCFailed).
+	DMARCFailed func(r *support.AuthResults) bool
+	// AgentLanguage is the language of what the desk tells agents (en or
+	// es; anything else is en).
+	AgentLanguage string
+	Logger        *slog.Logger
+}
+
+// Team is the part of the desk's configuration an operator changes while it
+// runs: agents come and go, accounts are signed, SLAs renegotiated.
+type Team struct {
 	Agents   []support.Address
 	Accounts support.Accounts
 	// TeamAddress hears of new unassigned cases (else every agent does).
@@ -33,11 +51,6 @@ type Options struct {
 	// EscalationAddress hears of SLA breaches on accounts without a TAM
 	// (else TeamAddress, else every agent).
 	EscalationAddress string
-	// Authenticated reports whether a message's sender authentication is
-	// aligned with domain (see mailauth.Aligned).
-	Authenticated func(r *support.AuthResults, domain string) bool
-	// DMARCFailed reports a failed DMARC check (see mailauth.DMARCFailed).
-	DMARCFailed func(r *support.AuthResults) bool
 	// HoldDMARCFailures holds, rather than only marks, customer replies
 	// that fail DMARC.
 	HoldDMARCFailures bool
@@ -46,18 +59,26 @@ type Options struct {
 	// CloseAfterDays and RemindAfterDays (0: none) are business days after a
 	// proposed resolution.
 	CloseAfterDays, RemindAfterDays int
-	// AgentLanguage is the language of what the desk tells agents (en or
-	// es; anything else is en).
-	AgentLanguage string
-	Logger        *slog.Logger
 }
 
 // Desk is the support process.
 type Desk struct {
 	opt  Options
+	team atomic.Pointer[Team]
 	log  *slog.Logger
 	kick chan struct{}
 }
+
+// SetTeam replaces the team (on reload). Cases already open keep their
+// account, tier and TAM; the SLA policies and the resolution timers of
+// every case follow the new team from their next check.
+func (d *Desk) SetTeam(t Team) {
+	d.team.Store(&t)
+	d.Kick()
+}
+
+// tm is the current team.
+func (d *Desk) tm() *Team { return d.team.Load() }
 
 // New returns a Desk.
 func New(opt Options) *Desk {
@@ -67,22 +88,24 @@ func New(opt Options) *Desk {
 	if opt.Clock == nil {
 		opt.Clock = clock.Real{}
 	}
-	return &Desk{opt: opt, log: opt.Logger.With("component", "desk"), kick: make(chan struct{}, 1)}
+	d := &Desk{opt: opt, log: opt.Logger.With("component", "desk"), kick: make(chan struct{}, 1)}
+	d.SetTeam(opt.Team)
+	return d
 }
 
 // agent returns the agent (or the case's TAM, who may answer like any
 // agent) whose address is addr.
 func (d *Desk) agent(c *support.Case, addr string) *support.Address {
 	addr = support.NormalizeAddress(addr)
-	for i := range d.opt.Agents {
-		if d.opt.Agents[i].Address == addr {
-			return &d.opt.Agents[i]
+	for i := range d.tm().Agents {
+		if d.tm().Agents[i].Address == addr {
+			return &d.tm().Agents[i]
 		}
 	}
 	if c != nil && c.TAM != "" && c.TAM == addr {
 		return &support.Address{Address: c.TAM}
 	}
-	for _, acc := range d.opt.Accounts {
+	for _, acc := range d.tm().Accounts {
 		if acc.TAM != nil && acc.TAM.Address == addr {
 			return acc.TAM
 		}
@@ -98,10 +121,10 @@ func (d *Desk) now() time.Time { return d.opt.Clock.Now() }
 
 // policy is the SLA policy of c's tier.
 func (d *Desk) policy(c *support.Case) sla.Policy {
-	if p, ok := d.opt.SLA[c.Tier]; ok {
+	if p, ok := d.tm().SLA[c.Tier]; ok {
 		return p
 	}
-	return d.opt.SLA[support.TierStandard]
+	return d.tm().SLA[support.TierStandard]
 }
 
 // Dues returns the SLA due times of c now, for display.

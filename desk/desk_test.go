@@ -51,7 +51,7 @@ func TestAddBusinessDays(t *testing.T) {
 // an agent's mail act.
 func TestAgentDoubt(t *testing.T) {
 	luis := support.Address{Name: "Luis", Address: "luis@example.com"}
-	d := New(Options{Agents: []support.Address{luis}, Authenticated: func(r *support.AuthResults, domain string) bool {
+	d := New(Options{Team: Team{Agents: []support.Address{luis}}, Authenticated: func(r *support.AuthResults, domain string) bool {
 		return r != nil && r.DKIM == "pass" && len(r.DKIMDomains) > 0 && r.DKIMDomains[0] == domain
 	}})
 	c := &support.Case{Number: 7}
@@ -84,7 +84,7 @@ func TestAgentDoubt(t *testing.T) {
 // TestStatusCommandsFollowTheProcess: an agent's status commands may only
 // move a case the way the process allows, in the order they are written.
 func TestStatusCommandsFollowTheProcess(t *testing.T) {
-	d := New(Options{Agents: []support.Address{{Address: "luis@example.com"}}})
+	d := New(Options{Team: Team{Agents: []support.Address{{Address: "luis@example.com"}}}})
 	tests := []struct {
 		from support.Status
 		text string

@@ -41,7 +41,7 @@ func (d *Desk) Filed(tx *store.Tx, c *support.Case, m *support.Message, dec thre
 func (d *Desk) opened(tx *store.Tx, c *support.Case, m *support.Message) error {
 	m.Author, m.Visibility = "customer", support.VisPublic
 	c.Tier = support.TierStandard
-	if acc := d.opt.Accounts.For(c.Customer.Address); acc != nil {
+	if acc := d.tm().Accounts.For(c.Customer.Address); acc != nil {
 		c.Account, c.Tier = acc.Name, acc.Tier
 		if acc.TAM != nil {
 			c.TAM = acc.TAM.Address
@@ -63,12 +63,12 @@ func (d *Desk) tokenOfAgent(dec threading.Decision) *support.Address {
 	if dec.Token == nil {
 		return nil
 	}
-	for i := range d.opt.Agents {
-		if dec.Token.IssuedTo(d.opt.Agents[i].Address) {
-			return &d.opt.Agents[i]
+	for i := range d.tm().Agents {
+		if dec.Token.IssuedTo(d.tm().Agents[i].Address) {
+			return &d.tm().Agents[i]
 		}
 	}
-	for _, acc := range d.opt.Accounts {
+	for _, acc := range d.tm().Accounts {
 		if acc.TAM != nil && dec.Token.IssuedTo(acc.TAM.Address) {
 			return acc.TAM
 		}

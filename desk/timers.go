@@ -120,8 +120,8 @@ func (d *Desk) escalationTargets(c *support.Case) []support.Address {
 			return []support.Address{*a}
 		}
 		return []support.Address{{Address: c.TAM}}
-	case d.opt.EscalationAddress != "":
-		return []support.Address{{Address: d.opt.EscalationAddress}}
+	case d.tm().EscalationAddress != "":
+		return []support.Address{{Address: d.tm().EscalationAddress}}
 	}
 	return d.assigneeOrTeam(&support.Case{})
 }
@@ -142,10 +142,10 @@ func dedupe(as []support.Address) []support.Address {
 // proposed resolution stays unanswered, counting business days. It returns
 // the next moment it must look again.
 func (d *Desk) resolutionClock(tx *store.Tx, c *support.Case, s *bizhours.Schedule, now time.Time) (time.Time, error) {
-	closeAt := addBusinessDays(s, c.ProposedAt, d.opt.CloseAfterDays)
+	closeAt := addBusinessDays(s, c.ProposedAt, d.tm().CloseAfterDays)
 	var remindAt time.Time
-	if d.opt.RemindAfterDays > 0 {
-		remindAt = addBusinessDays(s, c.ProposedAt, d.opt.RemindAfterDays)
+	if d.tm().RemindAfterDays > 0 {
+		remindAt = addBusinessDays(s, c.ProposedAt, d.tm().RemindAfterDays)
 	}
 	stamp := fmt.Sprint(c.ProposedAt.Unix())
 	if !remindAt.IsZero() && !now.Before(remindAt) && now.Before(closeAt) && !c.HasFired("confirm-reminder:"+stamp) {
@@ -159,7 +159,7 @@ func (d *Desk) resolutionClock(tx *store.Tx, c *support.Case, s *bizhours.Schedu
 		if _, err := d.opt.Outbox.NoticeTx(tx, c, c.Customer, phrase(c.Language, closedText), true); err != nil {
 			return time.Time{}, err
 		}
-		return time.Time{}, d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atClosed, d.opt.CloseAfterDays))
+		return time.Time{}, d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atClosed, d.tm().CloseAfterDays))
 	}
 	if !remindAt.IsZero() && now.Before(remindAt) {
 		return remindAt, nil

@@ -592,3 +592,27 @@ func TestAckWaitsForTheSenderCheckAtMostTenMinutes(t *testing.T) {
 	clk.Advance(10 * time.Minute)
 	waitTo(t, rcv, "ana@cliente.es", 1)
 }
+
+// TestReloadChangesTheTeam: agents and accounts change on reload, without
+// a restart; open cases keep the account they were opened with.
+func TestReloadChangesTheTeam(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	path := filepath.Join(t.TempDir(), "casemail.yaml")
+	m.ConfigPath = path
+	openCase(t, m, rcv)
+	writeFile(t, path, "agents:\n  list: [\"Pedro Ruiz <pedro@example.com>\"]\n")
+	if err := m.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	second := firstMail()
+	second.MessageID, second.Subject = "second@cliente.es", "Otra consulta"
+	mustSend(t, m, second)
+	waitTo(t, rcv, "pedro@example.com", 1)
+	time.Sleep(100 * time.Millisecond)
+	if n := len(to(rcv, luis)); n != 1 {
+		t.Errorf("Luis, no longer an agent, got %d notifications; want only case #1's", n)
+	}
+	if c1, c2 := showCase(t, m, 1), showCase(t, m, 2); c1.Tier != "premium" || c2.Tier != "standard" {
+		t.Errorf("tiers after the accounts were removed: #1 %s, #2 %s; want premium (kept) and standard", c1.Tier, c2.Tier)
+	}
+}

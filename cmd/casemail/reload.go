@@ -11,9 +11,11 @@ import (
 )
 
 // Reload reads the configuration again and applies what can change
-// without a restart: business hours and the sending policies. An invalid
-// file is refused with the reason logged, and the running configuration
-// stays. Held mail is rescheduled into the new windows.
+// without a restart: business hours, the sending policies, and the team
+// (agents, accounts and TAMs, the team and escalation addresses, the
+// customer DMARC policy, SLAs, the resolution timers). An invalid file is
+// refused with the reason logged, and the running configuration stays.
+// Held mail is rescheduled into the new windows.
 func (m *Main) Reload() error {
 	m.reloadMu.Lock()
 	defer m.reloadMu.Unlock()
@@ -27,13 +29,18 @@ func (m *Main) Reload() error {
 		m.Logger.Error("configuration reload refused; keeping the running configuration", "err", err)
 		return err
 	}
+	team, err := teamFrom(cfg)
+	if err != nil { // Load validated it; kept for safety
+		m.Logger.Error("configuration reload refused; keeping the running configuration", "err", err)
+		return err
+	}
 	for _, key := range restartOnly(m.Config, cfg) {
 		m.Logger.Warn("configuration change needs a restart to take effect", "key", key)
 	}
 	m.schedule.Store(sched)
 	m.Outbox.SetPolicy(policy(cfg.Outbound))
-	m.Config.BusinessHours, m.Config.Outbound.Ack, m.Config.Outbound.Response, m.Config.Outbound.Update =
-		cfg.BusinessHours, cfg.Outbound.Ack, cfg.Outbound.Response, cfg.Outbound.Update
+	m.Desk.SetTeam(team)
+	reloadable(m.Config, cfg)
 	n, err := m.Outbox.Reschedule()
 	if err != nil {
 		m.Logger.Error("reschedule held mail", "err", err)
@@ -43,13 +50,24 @@ func (m *Main) Reload() error {
 	return nil
 }
 
-// restartOnly lists the sections that changed but are only read at start.
+// reloadable copies into dst the settings Reload applies, from src.
+func reloadable(dst, src *config.Config) {
+	dst.BusinessHours = src.BusinessHours
+	dst.Outbound.Ack, dst.Outbound.Response, dst.Outbound.Update = src.Outbound.Ack, src.Outbound.Response, src.Outbound.Update
+	dst.Agents.List, dst.Agents.EscalationAddress, dst.Agents.CustomerDMARC = src.Agents.List, src.Agents.EscalationAddress, src.Agents.CustomerDMARC
+	dst.Accounts, dst.SLA = src.Accounts, src.SLA
+	dst.Resolution.CloseAfterDays, dst.Resolution.RemindAfterDays = src.Resolution.CloseAfterDays, src.Resolution.RemindAfterDays
+	dst.Support.TeamAddress = src.Support.TeamAddress
+}
+
+// restartOnly lists the sections that changed in what Reload does not
+// apply (they are read at start only).
 func restartOnly(old, cur *config.Config) []string {
 	var out []string
 	a, b := *old, *cur
-	a.BusinessHours, b.BusinessHours = config.BusinessHours{}, config.BusinessHours{}
-	a.Outbound.Ack, a.Outbound.Response, a.Outbound.Update = "", "", ""
-	b.Outbound.Ack, b.Outbound.Response, b.Outbound.Update = "", "", ""
+	// Compare with the reloadable settings made equal: what differs then
+	// needs a restart.
+	reloadable(&b, &a)
 	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
 	for i := range va.NumField() {
 		if !reflect.DeepEqual(va.Field(i).Interface(), vb.Field(i).Interface()) {

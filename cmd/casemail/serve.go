@@ -226,23 +226,38 @@ func (m *Main) loop(name string, fn func(ctx context.Context) error) {
 }
 
 func (m *Main) startDesk() error {
-	c := m.Config
-	agents, err := c.Agents.ParseAgents()
-	if err != nil {
-		return err
-	}
-	accounts, err := c.Accounts.ParseAccounts()
+	team, err := teamFrom(m.Config)
 	if err != nil {
 		return err
 	}
 	m.Desk = desk.New(desk.Options{
-		Outbox: m.Outbox, Clock: m.Clock, Schedule: m.schedule.Load, Agents: agents, Accounts: accounts,
-		TeamAddress: c.Support.TeamAddress, EscalationAddress: c.Agents.EscalationAddress,
+		Outbox: m.Outbox, Clock: m.Clock, Schedule: m.schedule.Load, Team: team,
 		Authenticated: func(r *support.AuthResults, domain string) bool { return r != nil && mailauth.Aligned(*r, domain) },
 		DMARCFailed: func(r *support.AuthResults) bool {
 			failed, _ := mailauth.DMARCFailed(*r)
 			return failed
 		},
+		AgentLanguage: m.Config.Notify.DefaultLanguage,
+		Logger:        m.Logger,
+	})
+	m.loop("desk timers", func(ctx context.Context) error { return m.Desk.Run(ctx, m.Store) })
+	return nil
+}
+
+// teamFrom builds the desk's team from the configuration (at start and on
+// reload).
+func teamFrom(c *config.Config) (desk.Team, error) {
+	agents, err := c.Agents.ParseAgents()
+	if err != nil {
+		return desk.Team{}, err
+	}
+	accounts, err := c.Accounts.ParseAccounts()
+	if err != nil {
+		return desk.Team{}, err
+	}
+	return desk.Team{
+		Agents: agents, Accounts: accounts,
+		TeamAddress: c.Support.TeamAddress, EscalationAddress: c.Agents.EscalationAddress,
 		HoldDMARCFailures: c.Agents.CustomerDMARC == "hold",
 		SLA: map[string]sla.Policy{
 			support.TierStandard: {FirstResponse: c.SLA.StandardFirstResponse, UpdateEvery: c.SLA.StandardUpdateEvery,
@@ -251,11 +266,7 @@ func (m *Main) startDesk() error {
 				Resolution: c.SLA.PremiumResolution, RemindBefore: c.SLA.RemindBefore},
 		},
 		CloseAfterDays: c.Resolution.CloseAfterDays, RemindAfterDays: c.Resolution.RemindAfterDays,
-		AgentLanguage: c.Notify.DefaultLanguage,
-		Logger:        m.Logger,
-	})
-	m.loop("desk timers", func(ctx context.Context) error { return m.Desk.Run(ctx, m.Store) })
-	return nil
+	}, nil
 }
 
 // authFunc adapts the checker to ingest: the client IP comes from the
