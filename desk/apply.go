@@ -84,11 +84,19 @@ func (d *Desk) markDMARC(m *support.Message) bool {
 // by the domain's own account (DMARC fails under a quarantine or reject
 // policy), when nobody is answered automatically.
 func (d *Desk) Verified(tx *store.Tx, m *support.Message) error {
-	var why string
-	if d.markDMARC(m) && (m.Auth.DMARCPolicy == "quarantine" || m.Auth.DMARCPolicy == "reject") {
-		why = "the sender failed DMARC under " + m.Auth.FromDomain + "'s " + m.Auth.DMARCPolicy + " policy: the From is likely forged, and an automatic reply would go to someone who never wrote"
+	d.markDMARC(m)
+	return d.opt.Outbox.ReleaseAck(tx, m, forged(m))
+}
+
+// forged says why m's From is likely forged — DMARC fails under the
+// domain's quarantine or reject policy — or "". Such mail gets no
+// automatic reply: it would go to someone who never wrote.
+func forged(m *support.Message) string {
+	a := m.Auth
+	if a == nil || a.DMARC != "fail" || a.DMARCPolicy != "quarantine" && a.DMARCPolicy != "reject" {
+		return ""
 	}
-	return d.opt.Outbox.ReleaseAck(tx, m, why)
+	return "the sender failed DMARC under " + a.FromDomain + "'s " + a.DMARCPolicy + " policy: the From is likely forged, and an automatic reply would go to someone who never wrote"
 }
 
 // fromCustomer handles a customer's (or participant's) message on an
@@ -139,18 +147,19 @@ func (d *Desk) tell(tx *store.Tx, c *support.Case, to []support.Address, text st
 }
 
 // assigneeOrTeam is who hears about a case: its assignee, or for an
-// unassigned case the team address, or every agent.
+// unassigned case (or one whose assignee is no longer an agent: removed on
+// a reload) the team address, or every agent.
 func (d *Desk) assigneeOrTeam(c *support.Case) []support.Address {
 	if c.Assignee != "" {
 		if a := d.agent(c, c.Assignee); a != nil {
 			return []support.Address{*a}
 		}
-		return []support.Address{{Address: c.Assignee}}
 	}
-	if d.tm().TeamAddress != "" {
-		return []support.Address{{Address: d.tm().TeamAddress}}
+	t := d.tm()
+	if t.TeamAddress != "" {
+		return []support.Address{{Address: t.TeamAddress}}
 	}
-	return d.tm().Agents
+	return t.Agents
 }
 
 // summary is the case as an agent needs it at a glance.

@@ -65,8 +65,11 @@ type Team struct {
 type Desk struct {
 	opt  Options
 	team atomic.Pointer[Team]
-	log  *slog.Logger
-	kick chan struct{}
+	// recheck asks the timer loop to look at every open case's clocks
+	// again: the team (its SLAs, its resolution timers) changed.
+	recheck atomic.Bool
+	log     *slog.Logger
+	kick    chan struct{}
 }
 
 // SetTeam replaces the team (on reload). Cases already open keep their
@@ -74,6 +77,7 @@ type Desk struct {
 // every case follow the new team from their next check.
 func (d *Desk) SetTeam(t Team) {
 	d.team.Store(&t)
+	d.recheck.Store(true)
 	d.Kick()
 }
 
@@ -97,15 +101,16 @@ func New(opt Options) *Desk {
 // agent) whose address is addr.
 func (d *Desk) agent(c *support.Case, addr string) *support.Address {
 	addr = support.NormalizeAddress(addr)
-	for i := range d.tm().Agents {
-		if d.tm().Agents[i].Address == addr {
-			return &d.tm().Agents[i]
+	t := d.tm() // one team throughout, even if a reload swaps it meanwhile
+	for i := range t.Agents {
+		if t.Agents[i].Address == addr {
+			return &t.Agents[i]
 		}
 	}
 	if c != nil && c.TAM != "" && c.TAM == addr {
 		return &support.Address{Address: c.TAM}
 	}
-	for _, acc := range d.tm().Accounts {
+	for _, acc := range t.Accounts {
 		if acc.TAM != nil && acc.TAM.Address == addr {
 			return acc.TAM
 		}
@@ -121,10 +126,11 @@ func (d *Desk) now() time.Time { return d.opt.Clock.Now() }
 
 // policy is the SLA policy of c's tier.
 func (d *Desk) policy(c *support.Case) sla.Policy {
-	if p, ok := d.tm().SLA[c.Tier]; ok {
+	t := d.tm()
+	if p, ok := t.SLA[c.Tier]; ok {
 		return p
 	}
-	return d.tm().SLA[support.TierStandard]
+	return t.SLA[support.TierStandard]
 }
 
 // Dues returns the SLA due times of c now, for display.

@@ -47,7 +47,13 @@ func (d *Desk) opened(tx *store.Tx, c *support.Case, m *support.Message) error {
 			c.TAM = acc.TAM.Address
 		}
 	}
-	if err := d.opt.Outbox.Acknowledge(tx, c, m); err != nil {
+	if !m.AuthPending {
+		// Checked before filing (it claimed a case, then opened one).
+		d.markDMARC(m)
+	}
+	if why := forged(m); why != "" {
+		m.Notes = append(m.Notes, "no acknowledgement: "+why)
+	} else if err := d.opt.Outbox.Acknowledge(tx, c, m); err != nil {
 		return err
 	}
 	to := d.assigneeOrTeam(c)
@@ -63,12 +69,13 @@ func (d *Desk) tokenOfAgent(dec threading.Decision) *support.Address {
 	if dec.Token == nil {
 		return nil
 	}
-	for i := range d.tm().Agents {
-		if dec.Token.IssuedTo(d.tm().Agents[i].Address) {
-			return &d.tm().Agents[i]
+	t := d.tm()
+	for i := range t.Agents {
+		if dec.Token.IssuedTo(t.Agents[i].Address) {
+			return &t.Agents[i]
 		}
 	}
-	for _, acc := range d.tm().Accounts {
+	for _, acc := range t.Accounts {
 		if acc.TAM != nil && dec.Token.IssuedTo(acc.TAM.Address) {
 			return acc.TAM
 		}

@@ -23,6 +23,9 @@ func (d *Desk) Kick() {
 // kick), then looks at every case due. st is the store the cases live in.
 func (d *Desk) Run(ctx context.Context, st *store.Store) error {
 	for {
+		if d.recheck.Swap(false) {
+			d.recheckAll(ctx, st)
+		}
 		due, err := st.DueCases(d.now(), 64)
 		if err != nil {
 			d.log.Error("due cases", "err", err)
@@ -59,6 +62,39 @@ func (d *Desk) Run(ctx context.Context, st *store.Store) error {
 		}
 		stop()
 	}
+}
+
+// recheckAll looks at the clocks of every open case, in writes of 64:
+// a changed SLA or resolution timer moves their next check, earlier as
+// well as later (at start too: the configuration may have changed while
+// the daemon was stopped).
+func (d *Desk) recheckAll(ctx context.Context, st *store.Store) {
+	open, err := st.OpenCases()
+	if err != nil {
+		d.log.Error("open cases", "err", err)
+		return
+	}
+	for len(open) > 0 && ctx.Err() == nil {
+		chunk := open[:min(64, len(open))]
+		open = open[len(chunk):]
+		err := st.Write(func(tx *store.Tx) error {
+			for _, n := range chunk {
+				c, err := tx.Case(n)
+				if err != nil {
+					return err
+				}
+				if err := d.check(tx, c); err != nil {
+					return fmt.Errorf("case %d: %w", n, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			d.log.Error("case clocks after a policy change", "err", err)
+		}
+	}
+	d.opt.Outbox.Kick()
+	d.log.Info("case clocks looked at again after a policy change")
 }
 
 // check acts on c's clocks at now: SLA reminders and escalations, and the
@@ -114,14 +150,15 @@ func (d *Desk) slaEvent(tx *store.Tx, c *support.Case, ev sla.Event, s *bizhours
 }
 
 func (d *Desk) escalationTargets(c *support.Case) []support.Address {
+	escalation := d.tm().EscalationAddress
 	switch {
 	case c.Tier == support.TierPremium && c.TAM != "":
 		if a := d.agent(c, c.TAM); a != nil {
 			return []support.Address{*a}
 		}
 		return []support.Address{{Address: c.TAM}}
-	case d.tm().EscalationAddress != "":
-		return []support.Address{{Address: d.tm().EscalationAddress}}
+	case escalation != "":
+		return []support.Address{{Address: escalation}}
 	}
 	return d.assigneeOrTeam(&support.Case{})
 }
@@ -142,10 +179,11 @@ func dedupe(as []support.Address) []support.Address {
 // proposed resolution stays unanswered, counting business days. It returns
 // the next moment it must look again.
 func (d *Desk) resolutionClock(tx *store.Tx, c *support.Case, s *bizhours.Schedule, now time.Time) (time.Time, error) {
-	closeAt := addBusinessDays(s, c.ProposedAt, d.tm().CloseAfterDays)
+	t := d.tm()
+	closeAt := addBusinessDays(s, c.ProposedAt, t.CloseAfterDays)
 	var remindAt time.Time
-	if d.tm().RemindAfterDays > 0 {
-		remindAt = addBusinessDays(s, c.ProposedAt, d.tm().RemindAfterDays)
+	if t.RemindAfterDays > 0 {
+		remindAt = addBusinessDays(s, c.ProposedAt, t.RemindAfterDays)
 	}
 	stamp := fmt.Sprint(c.ProposedAt.Unix())
 	if !remindAt.IsZero() && !now.Before(remindAt) && now.Before(closeAt) && !c.HasFired("confirm-reminder:"+stamp) {
@@ -159,7 +197,7 @@ func (d *Desk) resolutionClock(tx *store.Tx, c *support.Case, s *bizhours.Schedu
 		if _, err := d.opt.Outbox.NoticeTx(tx, c, c.Customer, phrase(c.Language, closedText), true); err != nil {
 			return time.Time{}, err
 		}
-		return time.Time{}, d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atClosed, d.tm().CloseAfterDays))
+		return time.Time{}, d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atClosed, t.CloseAfterDays))
 	}
 	if !remindAt.IsZero() && now.Before(remindAt) {
 		return remindAt, nil

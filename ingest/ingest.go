@@ -60,6 +60,8 @@ type Options struct {
 	// committed (to wake what it released).
 	Verified func(tx *store.Tx, m *support.Message) error
 	Checked  func()
+	// CheckTimeout bounds one deferred check (zero: 30 s).
+	CheckTimeout time.Duration
 	// ReopenWindow: a reply to a case resolved longer ago opens a new case
 	// that links to it (0: never).
 	ReopenWindow time.Duration
@@ -98,6 +100,9 @@ func New(st *store.Store, opt Options) *Ingester {
 	}
 	if opt.Hostname == "" {
 		opt.Hostname = "casemail.invalid"
+	}
+	if opt.CheckTimeout <= 0 {
+		opt.CheckTimeout = defaultCheckTimeout
 	}
 	return &Ingester{st: st, opt: opt, verify: make(chan struct{}, 1)}
 }
@@ -193,7 +198,6 @@ func (in *Ingester) file(parsed *support.Message, raw []byte, rep bounce.Report,
 		// it (the desk strips an agent's commands from the text, adds
 		// notes...).
 		m := parsed.Clone()
-		m.AuthPending = deferAuth
 		d = support.Delivery{MessageID: m.MessageID}
 		if n, ok := tx.HasCopy(m.MessageID, m.BodyHash); ok {
 			d.Case, d.Duplicate, d.Reason = n, true, "duplicate message-id"
@@ -253,6 +257,7 @@ func (in *Ingester) file(parsed *support.Message, raw []byte, rep bounce.Report,
 		if linked != 0 {
 			d.Reason = fmt.Sprintf("new, linked to #%d", linked)
 		}
+		m.AuthPending = deferAuth
 		if err := tx.AddMessage(c, m, raw, now); err != nil {
 			return err
 		}

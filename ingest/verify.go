@@ -15,9 +15,9 @@ const (
 	// verifyParallel bounds the DNS work in flight: each check waits on
 	// the network, not the CPU.
 	verifyParallel = 8
-	// verifyTimeout bounds one check; an unanswered lookup ends as
+	// defaultCheckTimeout bounds one check; an unanswered lookup ends as
 	// temperror, which is recorded like any other result.
-	verifyTimeout = 30 * time.Second
+	defaultCheckTimeout = 30 * time.Second
 )
 
 func (in *Ingester) kickVerifier() {
@@ -82,7 +82,7 @@ func (in *Ingester) verifyBatch(ctx context.Context) (int, error) {
 				results[i] = &support.AuthResults{SPF: "temperror", DKIM: "temperror", DMARC: "temperror", Source: "casemail"}
 				return
 			}
-			cctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+			cctx, cancel := context.WithTimeout(ctx, in.opt.CheckTimeout)
 			defer cancel()
 			results[i] = in.opt.Auth(cctx, raw, ms[i].Envelope)
 		}()

@@ -115,21 +115,26 @@ func errText(err error) string {
 	return strings.ToValidUTF8(s, "?")
 }
 
-// recordFailure notes a failed delivery on its case and tells the team,
-// unless what failed was itself a notice to the team (no loops).
+// recordFailure notes a failed delivery on its case and tells the case's
+// assignee (else the team address), unless what failed was itself a
+// notice to the team (no loops).
 func (o *Outbox) recordFailure(tx *store.Tx, row *support.Outbound) error {
 	c, err := tx.Case(row.Case)
 	if err != nil {
 		return err
 	}
 	text := fmt.Sprintf("Delivery of our %s to %s failed: %s", row.Kind, row.To.Address, row.LastError)
-	if row.Kind == support.OutNotice || o.opt.TeamAddress == "" {
+	tell := c.Assignee
+	if tell == "" {
+		tell = *o.team.Load()
+	}
+	if row.Kind == support.OutNotice || tell == "" {
 		note := &support.Message{Direction: support.Internal, Visibility: support.VisInternal, Author: "system", MessageID: o.newMessageID(c.Number),
 			From: support.Address{Address: o.opt.SupportAddress}, Subject: SubjectFor(c.Number, c.Subject),
 			Date: o.opt.Clock.Now(), NewText: text}
 		return tx.AddMessage(c, note, nil, o.opt.Clock.Now())
 	}
-	_, err = o.enqueue(tx, c, draft{kind: support.OutNotice, to: support.Address{Address: o.opt.TeamAddress},
+	_, err = o.enqueue(tx, c, draft{kind: support.OutNotice, to: support.Address{Address: tell},
 		text: text, now: true, internal: true})
 	return err
 }

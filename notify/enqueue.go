@@ -35,9 +35,8 @@ func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) 
 	if m.AuthPending {
 		// Wait for the sender check (it follows the commit, in moments):
 		// an acknowledgement to a forged From is backscatter, and its
-		// subject, chosen by the forger, would reach the victim. If the
-		// check cannot finish (DNS down), the wait ends anyway.
-		d.holdUntil = o.opt.Clock.Now().Add(SenderCheckWait)
+		// subject, chosen by the forger, would reach the victim.
+		d.holdUntil, d.awaitsCheck = o.opt.Clock.Now().Add(SenderCheckWait), m.Seq
 	}
 	row, err := o.enqueue(tx, c, d)
 	if err == nil && m.AuthPending {
@@ -46,8 +45,10 @@ func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) 
 	return err
 }
 
-// SenderCheckWait is the longest an acknowledgement waits for the check of
-// its case's sender.
+// SenderCheckWait is how often an acknowledgement held for its sender
+// check is looked at again in case nothing released it. While the check is
+// pending (slow DNS, a restart) the acknowledgement stays held; a check
+// always ends, a lookup that never answers as a temporary error.
 const SenderCheckWait = 10 * time.Minute
 
 // ReleaseAck ends the wait of the acknowledgement held for m's sender
@@ -60,37 +61,46 @@ func (o *Outbox) ReleaseAck(tx *store.Tx, m *support.Message, why string) error 
 	}
 	m.HeldAck = 0
 	now := o.opt.Clock.Now()
+	var was support.OutState
 	row, err := tx.UpdateOutbound(id, func(r *support.Outbound) error {
-		if r.State != support.OutHeld || r.Kind != support.OutAck {
-			return errNotHeld // sent already (the wait ran out), or canceled
-		}
-		if why == "" {
+		was, r.AwaitsCheck = r.State, 0
+		switch {
+		case r.State == support.OutSending || !r.State.Pending() && r.State != support.OutFailed:
+			return nil // sent or being sent (nothing held it), or canceled
+		case why != "":
+			// A failed row too (a suppressed address): canceled, it can
+			// never be retried to the forged address.
+			r.State, r.Done, r.LastError = support.OutCanceled, now, why
+		case r.State == support.OutHeld:
 			r.Due = now
 			if !r.BusinessHours {
 				r.State = support.OutQueued
 			}
-			return nil
 		}
-		r.State, r.Done, r.LastError = support.OutCanceled, now, why
 		return nil
 	})
-	switch {
-	case errors.Is(err, errNotHeld):
+	if err != nil {
+		// One unreadable row must not stall every later check.
+		o.log.Error("release the acknowledgement held for a sender check", "outbox", id, "err", err)
 		return nil
-	case err != nil:
-		return fmt.Errorf("release acknowledgement %d: %w", id, err)
-	case why == "" || row.MessageSeq == 0:
+	}
+	if why == "" || row.State != support.OutCanceled || was == support.OutCanceled {
+		if why != "" && (was == support.OutSending || was == support.OutSent) {
+			o.log.Warn("a sender that failed its check was acknowledged before the check ended", "case", row.Case, "outbox", id, "why", why)
+		}
+		return nil
+	}
+	if row.MessageSeq == 0 {
 		return nil
 	}
 	copyOf, err := tx.Message(row.MessageSeq)
 	if err != nil {
-		return err
+		o.log.Error("note on the canceled acknowledgement", "outbox", id, "err", err)
+		return nil
 	}
 	copyOf.Notes = append(copyOf.Notes, "not sent: "+why)
 	return tx.PutMessage(copyOf)
 }
-
-var errNotHeld = errors.New("not held")
 
 // Relay queues an agent's response or progress update to the customer of
 // case n, threaded under the customer's latest message. now sends it at
@@ -170,16 +180,17 @@ func (o *Outbox) NoticeTx(tx *store.Tx, c *support.Case, to support.Address, tex
 }
 
 type draft struct {
-	kind      support.OutKind
-	to        support.Address
-	agent     *support.Address
-	text      string
-	answering *support.Message // the message this one replies to, if any
-	holdUntil time.Time        // held until then unless released sooner (ReleaseAck)
-	now       bool             // ignore business hours
-	internal  bool             // a team notice, recorded as an internal note
-	noRecord  bool             // index the Message-ID only; not a message of the case
-	lang      string           // overrides the case's language
+	kind        support.OutKind
+	to          support.Address
+	agent       *support.Address
+	text        string
+	answering   *support.Message // the message this one replies to, if any
+	holdUntil   time.Time        // held until then unless released sooner (ReleaseAck)
+	awaitsCheck uint64           // the message whose sender check holds it
+	now         bool             // ignore business hours
+	internal    bool             // a team notice, recorded as an internal note
+	noRecord    bool             // index the Message-ID only; not a message of the case
+	lang        string           // overrides the case's language
 }
 
 // enqueue records the outgoing message on the case (with a Message-ID of
@@ -196,7 +207,7 @@ func (o *Outbox) enqueue(tx *store.Tx, c *support.Case, d draft) (*support.Outbo
 		row.State = support.OutHeld // decide() releases it in a window
 	}
 	if !d.holdUntil.IsZero() {
-		row.State, row.Due = support.OutHeld, d.holdUntil
+		row.State, row.Due, row.AwaitsCheck = support.OutHeld, d.holdUntil, d.awaitsCheck
 	}
 	if d.lang != "" {
 		row.Language = d.lang

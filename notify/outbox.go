@@ -43,8 +43,8 @@ type OutboxOptions struct {
 	TokenKey       []byte
 	SupportAddress string
 	Hostname       string // for Message-IDs
-	// TeamAddress is told when a message fails permanently (until agents
-	// have their own addresses, the whole team is).
+	// TeamAddress is told when a message to an unassigned case fails
+	// permanently (the assignee is told on assigned ones).
 	TeamAddress string
 	// DefaultLanguage is used when a case's language has no templates.
 	DefaultLanguage string
@@ -86,6 +86,7 @@ type Outbox struct {
 	log    *slog.Logger
 	kick   chan struct{}
 	policy atomic.Pointer[Policy]
+	team   atomic.Pointer[string]
 	// suspended is when (unix ns) delivery may be tried again after the
 	// smarthost could not be reached: like Postfix's dead destinations, a
 	// down relay costs one connection attempt per interval, not one per
@@ -119,11 +120,16 @@ func New(opt OutboxOptions) *Outbox {
 	o := &Outbox{opt: opt, log: opt.Logger.With("component", "outbox"), kick: make(chan struct{}, 1)}
 	p := opt.Policy
 	o.policy.Store(&p)
+	o.SetTeamAddress(opt.TeamAddress)
 	return o
 }
 
 // SetPolicy replaces the per-kind policy (on reload).
 func (o *Outbox) SetPolicy(p Policy) { o.policy.Store(&p) }
+
+// SetTeamAddress replaces the address told of failed deliveries on
+// unassigned cases (on reload).
+func (o *Outbox) SetTeamAddress(a string) { o.team.Store(&a) }
 
 // Kick wakes the scheduler: something was queued or changed.
 func (o *Outbox) Kick() {
@@ -223,8 +229,18 @@ func (o *Outbox) pruneRates() {
 }
 
 // decide is called for each due row inside the claiming transaction.
-func (o *Outbox) decide(row *support.Outbound) bool {
+func (o *Outbox) decide(tx *store.Tx, row *support.Outbound) bool {
 	now := o.opt.Clock.Now()
+	if row.AwaitsCheck != 0 {
+		if tx.IsUnverified(row.AwaitsCheck) {
+			// Its sender check is still running (after a restart, or with
+			// slow DNS): ReleaseAck will send or cancel it; look again
+			// later in case it never does.
+			row.State, row.Due = support.OutHeld, now.Add(SenderCheckWait)
+			return false
+		}
+		row.AwaitsCheck = 0 // checked, but nobody released it: send it
+	}
 	// Business hours bind every attempt, retries included: a relay deferred
 	// at 17:55 must not leave at 23:00.
 	if row.BusinessHours {
@@ -300,7 +316,9 @@ func (o *Outbox) handBack(row *support.Outbound) {
 func (o *Outbox) Reschedule() (int, error) {
 	now := o.opt.Clock.Now()
 	n, err := o.opt.Store.Reschedule(func(row *support.Outbound) {
-		row.Due = now // decide() places it in the new windows when due
+		if row.AwaitsCheck == 0 { // those wait for their check, not a window
+			row.Due = now // decide() places it in the new windows when due
+		}
 	})
 	o.Kick()
 	return n, err

@@ -144,10 +144,11 @@ func (s *Store) NextDue() (time.Time, bool, error) {
 // ClaimDue hands up to max rows due at now to decide, in due order, in one
 // transaction. decide changes each row (to sending, with its attempt and
 // next retry time counted, or back to held at a later time) and reports
-// whether the caller is to send it now; the claimed rows are returned.
+// whether the caller is to send it now (it may look at the store through
+// tx); the claimed rows are returned.
 // Committing the attempt before dialing is what keeps a crash from
 // retrying hot or sending without a record.
-func (s *Store) ClaimDue(now time.Time, max int, decide func(o *support.Outbound) bool) ([]*support.Outbound, error) {
+func (s *Store) ClaimDue(now time.Time, max int, decide func(tx *Tx, o *support.Outbound) bool) ([]*support.Outbound, error) {
 	var claimed []*support.Outbound
 	err := s.Write(func(tx *Tx) error {
 		claimed = claimed[:0]
@@ -160,7 +161,7 @@ func (s *Store) ClaimDue(now time.Time, max int, decide func(o *support.Outbound
 		for _, id := range ids {
 			var send bool
 			o, err := tx.UpdateOutbound(id, func(o *support.Outbound) error {
-				send = decide(o)
+				send = decide(tx, o)
 				return nil
 			})
 			if err != nil {

@@ -27,6 +27,29 @@ func (s *Store) Cases() ([]*support.Case, error) {
 	return out, err
 }
 
+// OpenCases returns the numbers of the cases not resolved, oldest first
+// (the desk looks at all their clocks again when its policies change). A
+// case that cannot be read is left out, with the error logged.
+func (s *Store) OpenCases() ([]uint64, error) {
+	var out []uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bCases).ForEach(func(k, v []byte) error {
+			var sc struct {
+				Status support.Status `json:"status"`
+			}
+			if err := json.Unmarshal(v, &sc); err != nil {
+				s.log.Error("open cases: unreadable case", "case", binary.BigEndian.Uint64(k), "err", err)
+				return nil
+			}
+			if sc.Status != support.StatusResolved {
+				out = append(out, binary.BigEndian.Uint64(k))
+			}
+			return nil
+		})
+	})
+	return out, err
+}
+
 // Case returns case n and its messages in arrival order.
 func (s *Store) Case(n uint64) (*support.Case, []*support.Message, error) {
 	var sc *support.Case

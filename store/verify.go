@@ -20,6 +20,12 @@ func (t *Tx) MarkUnverified(seq uint64) error {
 	return nil
 }
 
+// IsUnverified reports whether message seq still waits for its sender
+// check.
+func (t *Tx) IsUnverified(seq uint64) bool {
+	return t.tx.Bucket(bUnverified).Get(u64(seq)) != nil
+}
+
 // Unverified returns up to max messages still waiting for their sender
 // authentication check, oldest first (their raw bytes are read one at a
 // time by the checker: a batch of large messages need not fit in memory).

@@ -74,6 +74,10 @@ type Outbound struct {
 	MessageSeq uint64 `json:"message_seq,omitempty"`
 	// BusinessHours holds the message until a window is open.
 	BusinessHours bool `json:"business_hours"`
+	// AwaitsCheck is the message whose sender check holds this row (an
+	// acknowledgement, see notify.Outbox.Acknowledge): while the check is
+	// pending the row is not sent, whatever its due time.
+	AwaitsCheck uint64 `json:"awaits_check,omitempty"`
 
 	Created   time.Time `json:"created"`
 	Due       time.Time `json:"due"`

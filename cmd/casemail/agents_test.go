@@ -543,56 +543,6 @@ func TestNoteStaysInternalWhenItsBatchIsRetried(t *testing.T) {
 	}
 }
 
-// hangingDNS never answers: a resolver that is down.
-type hangingDNS struct{}
-
-func (hangingDNS) LookupTXT(ctx context.Context, _ string) ([]string, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-func (hangingDNS) LookupIPAddr(ctx context.Context, _ string) ([]net.IPAddr, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-func (hangingDNS) LookupMX(ctx context.Context, _ string) ([]*net.MX, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-func (hangingDNS) LookupAddr(ctx context.Context, _ string) ([]string, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-
-// TestAckWaitsForTheSenderCheckAtMostTenMinutes: with the DNS down the
-// sender check cannot finish, and the acknowledgement it holds leaves when
-// the wait runs out rather than never.
-func TestAckWaitsForTheSenderCheckAtMostTenMinutes(t *testing.T) {
-	clk := clock.NewFake(monday10)
-	rcv := startReceiver(t)
-	cfg := config.Default()
-	cfg.SMTP.Listen, cfg.Admin.Listen = "127.0.0.1:0", "127.0.0.1:0"
-	cfg.Store.Path = filepath.Join(t.TempDir(), "casemail.db")
-	cfg.Threading.TokenKey = testTokenKey
-	cfg.Log.Level = "warn"
-	cfg.Outbound.Smarthost, cfg.Outbound.TLS = rcv.addr, "off"
-	m := NewMain(cfg, newLogger(cfg.Log, testWriter{t}))
-	m.Clock, m.Resolver = clk, hangingDNS{}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
-	mustSend(t, m, firstMail())
-	time.Sleep(300 * time.Millisecond)
-	if got := to(rcv, "ana@cliente.es"); len(got) != 0 {
-		t.Fatalf("acknowledged before the sender check or its wait ended: %d messages", len(got))
-	}
-	if out := cli(t, m, "cases", "show", "1"); !strings.Contains(out, "Sender: check pending") {
-		t.Errorf("cases show does not say the check is pending:\n%s", out)
-	}
-	clk.Advance(10 * time.Minute)
-	waitTo(t, rcv, "ana@cliente.es", 1)
-}
-
 // TestReloadChangesTheTeam: agents and accounts change on reload, without
 // a restart; open cases keep the account they were opened with.
 func TestReloadChangesTheTeam(t *testing.T) {
@@ -615,4 +565,66 @@ func TestReloadChangesTheTeam(t *testing.T) {
 	if c1, c2 := showCase(t, m, 1), showCase(t, m, 2); c1.Tier != "premium" || c2.Tier != "standard" {
 		t.Errorf("tiers after the accounts were removed: #1 %s, #2 %s; want premium (kept) and standard", c1.Tier, c2.Tier)
 	}
+}
+
+// TestRemovedAgentHearsNoMore: a case's assignee removed from the agents on
+// a reload no longer receives its customer's mail; the team does.
+func TestRemovedAgentHearsNoMore(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	m.ConfigPath = filepath.Join(t.TempDir(), "casemail.yaml")
+	n := openCase(t, m, rcv)
+	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "Estamos en ello.")
+	waitTo(t, rcv, "ana@cliente.es", 2)
+	writeFile(t, m.ConfigPath, "agents:\n  list: [\"Marta Gil <marta@example.com>\"]\naccounts:\n  list: [\"cliente.es premium "+tam+"\"]\n")
+	if err := m.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	luisBefore, martaBefore := len(to(rcv, luis)), len(to(rcv, "marta@example.com"))
+	reply := firstMail()
+	reply.MessageID, reply.Subject, reply.Body = "second@cliente.es", "Re: [Case #1] No puedo acceder al panel", "Mi contraseña nueva es hunter2"
+	reply.InReplyTo = msgID(to(rcv, "ana@cliente.es")[1])
+	mustSend(t, m, reply)
+	waitTo(t, rcv, "marta@example.com", martaBefore+1)
+	time.Sleep(200 * time.Millisecond)
+	if got := len(to(rcv, luis)) - luisBefore; got != 0 {
+		t.Errorf("Luis, removed from the agents, got %d more notification(s) with the customer's text", got)
+	}
+}
+
+// TestShortenedSLATakesEffectOnOpenCases: a reload that shortens an SLA
+// moves the open cases' next checks earlier, so the breach escalates at
+// the new due time, not at the time the old SLA scheduled.
+func TestShortenedSLATakesEffectOnOpenCases(t *testing.T) {
+	m, clk, rcv := agentDesk(t, monday10) // premium: first response due 12:00
+	m.ConfigPath = filepath.Join(t.TempDir(), "casemail.yaml")
+	openCase(t, m, rcv)
+	writeFile(t, m.ConfigPath, "agents:\n  list: [\"Luis Pérez <"+luis+">\", \"Marta Gil <marta@example.com>\"]\n"+
+		"accounts:\n  list: [\"cliente.es premium "+tam+"\"]\nsla:\n  premium_first_response: 30m\n  remind_before: 10m\n")
+	if err := m.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the desk looks at the open cases again
+	clk.Set(monday10.Add(40 * time.Minute))
+	waitTo(t, rcv, tam, 1) // 10:40: breached since 10:30 under the new SLA
+}
+
+// TestFailureToldToTheReloadedTeamAddress: support.team_address changes on
+// a reload for the failure notices of unassigned cases too.
+func TestFailureToldToTheReloadedTeamAddress(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	m.ConfigPath = filepath.Join(t.TempDir(), "casemail.yaml")
+	writeFile(t, m.ConfigPath, "support:\n  team_address: desk@example.com\n")
+	if err := m.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	rcv.failFor("ana@cliente.es", 550)
+	mustSend(t, m, firstMail())
+	waitFor(t, "the failure notice", func() bool {
+		for _, r := range to(rcv, "desk@example.com") {
+			if strings.Contains(string(r.Raw), "550") {
+				return true
+			}
+		}
+		return false
+	})
 }

@@ -40,6 +40,7 @@ func (m *Main) Reload() error {
 	m.schedule.Store(sched)
 	m.Outbox.SetPolicy(policy(cfg.Outbound))
 	m.Desk.SetTeam(team)
+	m.Outbox.SetTeamAddress(cfg.Support.TeamAddress)
 	reloadable(m.Config, cfg)
 	n, err := m.Outbox.Reschedule()
 	if err != nil {

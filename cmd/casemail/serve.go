@@ -15,6 +15,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/casemail/casemail/admin"
 	"github.com/casemail/casemail/bizhours"
@@ -41,8 +42,11 @@ type Main struct {
 	ConfigPath string
 	Logger     *slog.Logger
 	Clock      clock.Clock
-	// Resolver is the DNS for SPF, DKIM and DMARC (tests fake it).
-	Resolver mailauth.Resolver
+	// Resolver is the DNS for SPF, DKIM and DMARC (tests fake it), and
+	// SenderCheckTimeout bounds a sender check made after filing (zero:
+	// 30 s).
+	Resolver           mailauth.Resolver
+	SenderCheckTimeout time.Duration
 
 	Store    *store.Store
 	Ingester *ingest.Ingester
@@ -113,6 +117,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		AuthAlways:   m.Desk.IsAgent,
 		Verified:     m.Desk.Verified,
 		Checked:      m.Outbox.Kick,
+		CheckTimeout: m.SenderCheckTimeout,
 		ReopenWindow: c.Resolution.ReopenWindow,
 		Bounced:      m.Outbox.Bounced,
 		// Whatever the desk queued or scheduled in the filing transaction
