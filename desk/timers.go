@@ -74,6 +74,10 @@ func (d *Desk) recheckAll(ctx context.Context, st *store.Store) {
 		d.log.Error("open cases", "err", err)
 		return
 	}
+	if len(open) == 0 {
+		return
+	}
+	d.log.Info("looking at the clocks of every open case (start or policy change)", "cases", len(open))
 	for len(open) > 0 && ctx.Err() == nil {
 		chunk := open[:min(64, len(open))]
 		open = open[len(chunk):]
@@ -94,7 +98,6 @@ func (d *Desk) recheckAll(ctx context.Context, st *store.Store) {
 		}
 	}
 	d.opt.Outbox.Kick()
-	d.log.Info("case clocks looked at again after a policy change")
 }
 
 // check acts on c's clocks at now: SLA reminders and escalations, and the
