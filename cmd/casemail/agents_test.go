@@ -628,3 +628,21 @@ func TestFailureToldToTheReloadedTeamAddress(t *testing.T) {
 		return false
 	})
 }
+
+// TestFailedRelayToldToTheAssignee: when the customer's server refuses an
+// agent's answer (5xx), the assignee hears of it, not only the case.
+func TestFailedRelayToldToTheAssignee(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	n := openCase(t, m, rcv)
+	rcv.failFor("ana@cliente.es", 550)
+	before := len(to(rcv, luis))
+	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "Le enviamos los detalles.")
+	waitFor(t, "the failure notice to Luis", func() bool {
+		for _, r := range to(rcv, luis)[before:] {
+			if strings.Contains(string(r.Raw), "550") {
+				return true
+			}
+		}
+		return false
+	})
+}
