@@ -26,6 +26,7 @@ const testTokenKey = "test-token-key-0123456789abcdef0123456789"
 // itself (CASEMAIL_TEST_DAEMON=1), so that SIGKILL hits the real serve path.
 func TestMain(m *testing.M) {
 	if os.Getenv("CASEMAIL_TEST_DAEMON") == "1" {
+		systemResolver = testDNS
 		os.Exit(run(context.Background(), []string{"serve"}, os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())

@@ -73,8 +73,13 @@ func NewMain(cfg *config.Config, log *slog.Logger) *Main {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Main{Config: cfg, Logger: log, Clock: clock.Real{}}
+	return &Main{Config: cfg, Logger: log, Clock: clock.Real{}, Resolver: systemResolver}
 }
+
+// systemResolver is the DNS of a new Main: nil, the system's. The tests'
+// subprocess daemons (killed with SIGKILL) set a fake one, so that no test
+// touches the network.
+var systemResolver mailauth.Resolver
 
 // Run opens the store and starts the listeners and the outbox; it returns
 // once they are running, or with the first error (after undoing what it
