@@ -84,14 +84,14 @@ func (o *Outbox) ReleaseAck(tx *store.Tx, m *support.Message, why string) error 
 		o.log.Error("release the acknowledgement held for a sender check", "outbox", id, "err", err)
 		return nil
 	}
-	if why == "" || row.State != support.OutCanceled || was == support.OutCanceled {
-		if why != "" && (was == support.OutSending || was == support.OutSent) {
-			o.log.Warn("a sender that failed its check was acknowledged before the check ended", "case", row.Case, "outbox", id, "why", why)
-		}
+	switch {
+	case why == "":
 		return nil
-	}
-	if row.MessageSeq == 0 {
+	case was == support.OutSending || was == support.OutSent:
+		o.log.Warn("a sender that failed its check was acknowledged before the check ended", "case", row.Case, "outbox", id, "why", why)
 		return nil
+	case was == support.OutCanceled || row.MessageSeq == 0:
+		return nil // canceled by an operator already, or no copy to note it on
 	}
 	copyOf, err := tx.Message(row.MessageSeq)
 	if err != nil {
