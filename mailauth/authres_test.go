@@ -94,12 +94,17 @@ func TestTrustedHeader(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newWorld(t)
 			c := w.checker(t, Options{TrustedAuthServIDs: tt.trusted})
-			got := c.Check(context.Background(), reply("Ana Agent <ana@example.com>", tt.extra...), Envelope{})
+			raw := reply("Ana Agent <ana@example.com>", tt.extra...)
+			got := c.Check(context.Background(), raw, Envelope{ViaTrustedMTA: true})
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Check =\n %+v\nwant\n %+v", got, tt.want)
 			}
 			if a := Aligned(got, "example.com"); a != tt.aligned {
 				t.Errorf("Aligned = %v, want %v", a, tt.aligned)
+			}
+			// Over SMTP anyone can write the header: it is never believed.
+			if got := c.Check(context.Background(), raw, Envelope{}); got.Source != sourceCasemail {
+				t.Errorf("over SMTP the header was believed: %+v", got)
 			}
 		})
 	}

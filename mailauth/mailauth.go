@@ -60,6 +60,10 @@ type Envelope struct {
 	// Helo is the EHLO/HELO name; MailFrom the reverse-path without angle
 	// brackets, empty for the null sender of a bounce.
 	Helo, MailFrom string
+	// ViaTrustedMTA: the message came from the MTA in front of casemail
+	// (LMTP), so an Authentication-Results header from a trusted
+	// authserv-id is its verdict. Over SMTP anyone can write that header.
+	ViaTrustedMTA bool
 }
 
 // Checker runs the checks. It is safe for concurrent use.
@@ -119,7 +123,7 @@ func (c *Checker) Check(ctx context.Context, raw []byte, env Envelope) (res supp
 	h := readHeader(raw)
 	from, ambiguous := fromDomain(h)
 	res.FromDomain = from
-	if ar, ok := c.trustedResults(h); ok {
+	if ar, ok := c.trustedResults(h); ok && env.ViaTrustedMTA {
 		ar.FromDomain = from
 		if ambiguous {
 			// The MTA may have judged another of the From fields

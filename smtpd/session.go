@@ -114,6 +114,7 @@ func (s *session) envelope() support.Envelope {
 		Rcpts:    append([]string(nil), s.rcpts...),
 		Remote:   s.remote,
 		Helo:     s.conn.Hostname(),
+		LMTP:     s.srv.opt.LMTP,
 	}
 }
 

@@ -64,6 +64,10 @@ type Envelope struct {
 	Remote     string    `json:"remote,omitempty"`
 	Helo       string    `json:"helo,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
+	// LMTP: the message came through the MTA in front of casemail, whose
+	// Authentication-Results header may then be trusted; never over SMTP,
+	// where anyone can write that header.
+	LMTP bool `json:"lmtp,omitempty"`
 }
 
 // Attachment is a part of a message that is not its text body: a file or an

@@ -646,3 +646,28 @@ func TestFailedRelayToldToTheAssignee(t *testing.T) {
 		return false
 	})
 }
+
+// TestAuthResultsHeaderNotBelievedOverSMTP: an Authentication-Results
+// header from the trusted authserv-id counts only when the message came
+// through the MTA in front (LMTP); over SMTP anyone can write one, so a
+// forged agent reply carrying it is held like any other forgery.
+func TestAuthResultsHeaderNotBelievedOverSMTP(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10, func(c *config.Config) { c.Agents.TrustedAuthServIDs = []string{"mx.example.com"} })
+	n := openCase(t, m, rcv)
+	raw := "Authentication-Results: mx.example.com; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com; dmarc=pass header.from=example.com\r\n" +
+		"From: Luis Pérez <" + luis + ">\r\nTo: " + replyAddr(t, n) + "\r\nSubject: Re: [Case #1] No puedo acceder al panel\r\n" +
+		"Message-ID: <forged-ar@evil.example>\r\nIn-Reply-To: <" + msgID(n) + ">\r\n\r\n#resolve\r\nSend your password to billing@evil.example.\r\n"
+	if err := send(t, m.SMTPAddr.String(), "attacker@evil.example", []string{replyAddr(t, n)}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	d := showCase(t, m, 1)
+	if last := d.Messages[len(d.Messages)-1]; last.Visibility != "held" || d.Status == "resolution_proposed" {
+		t.Errorf("the forged reply is %s and the case %s: want held and unchanged", last.Visibility, d.Status)
+	}
+	time.Sleep(200 * time.Millisecond)
+	for _, r := range to(rcv, "ana@cliente.es") {
+		if strings.Contains(string(r.Raw), "billing@evil.example") {
+			t.Error("the forged reply reached the customer")
+		}
+	}
+}

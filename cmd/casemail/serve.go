@@ -287,7 +287,7 @@ func authFunc(ch *mailauth.Checker) func(context.Context, []byte, support.Envelo
 		if host, _, err := net.SplitHostPort(env.Remote); err == nil {
 			ip = net.ParseIP(host)
 		}
-		r := ch.Check(ctx, raw, mailauth.Envelope{IP: ip, Helo: env.Helo, MailFrom: env.MailFrom})
+		r := ch.Check(ctx, raw, mailauth.Envelope{IP: ip, Helo: env.Helo, MailFrom: env.MailFrom, ViaTrustedMTA: env.LMTP})
 		return &r
 	}
 }
