@@ -20,10 +20,10 @@ import (
 // not have. It queues nothing for mail that RFC 3834 says must not be
 // answered automatically.
 func (o *Outbox) Acknowledge(tx *store.Tx, c *support.Case, m *support.Message) error {
+	// To the From address, the one the sender check vouches for: never to
+	// a Reply-To, which anyone can set to a third party's address to have
+	// us mail them a subject of their choosing.
 	to := m.From
-	if len(m.ReplyTo) == 1 && m.ReplyTo[0].Address != "" {
-		to = m.ReplyTo[0]
-	}
 	why, err := o.govern(tx, c, to.Address, m)
 	if err != nil || why != "" {
 		if why != "" {

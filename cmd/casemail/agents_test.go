@@ -671,3 +671,20 @@ func TestAuthResultsHeaderNotBelievedOverSMTP(t *testing.T) {
 		}
 	}
 }
+
+// TestAckNeverGoesToReplyTo: the acknowledgement goes to the From address
+// (the one the sender check vouches for), never to a Reply-To, which
+// anyone can point at a third party to have us mail it their subject.
+func TestAckNeverGoesToReplyTo(t *testing.T) {
+	m, _, rcv := agentDesk(t, monday10)
+	raw := "From: Ana García <ana@cliente.es>\r\nReply-To: victim@third.example\r\nTo: support@example.com\r\n" +
+		"Subject: BUY CHEAP PILLS http://spam.example\r\nMessage-ID: <rt@cliente.es>\r\n\r\nhola\r\n"
+	if err := send(t, m.SMTPAddr.String(), "ana@cliente.es", []string{"support@example.com"}, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	waitTo(t, rcv, "ana@cliente.es", 1)
+	time.Sleep(200 * time.Millisecond)
+	if got := to(rcv, "victim@third.example"); len(got) != 0 {
+		t.Errorf("the Reply-To address got %d messages", len(got))
+	}
+}
