@@ -29,6 +29,11 @@ func (s *Store) Write(fn func(*Tx) error) error {
 	return <-r.done
 }
 
+// Commits returns how many transactions the committer has committed and how
+// many writes they carried (writes retried alone after a failed batch count
+// as neither).
+func (s *Store) Commits() (commits, writes uint64) { return s.commits.Load(), s.writes.Load() }
+
 // Pending returns how many writes are waiting for the committer (for
 // monitoring, and for tests that need a batch of a known make-up).
 func (s *Store) Pending() int { return len(s.reqs) }
@@ -71,6 +76,8 @@ func (s *Store) commit(batch []writeReq) {
 		return nil
 	})
 	if err == nil {
+		s.commits.Add(1)
+		s.writes.Add(uint64(len(batch)))
 		for _, r := range batch {
 			r.done <- nil
 		}

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/casemail/casemail/support"
@@ -76,6 +77,10 @@ type Store struct {
 	reqs   chan writeReq
 	done   chan struct{}
 	max    int
+	// commits counts the transactions the committer made (each one fsync
+	// round), writes the writes they carried: their ratio is the group
+	// commit at work.
+	commits, writes atomic.Uint64
 }
 
 // Open opens (creating if needed) the database at path.

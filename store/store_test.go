@@ -240,3 +240,33 @@ func TestUnverifiedSkipsAnUnreadableRecord(t *testing.T) {
 		t.Fatalf("Unverified = %d messages, %v; want only message %d", len(ms), err, seqs[1])
 	}
 }
+
+// TestWritesWaitingShareOneCommit: writes that queue while the committer
+// is busy are committed together, in one transaction and one fsync round.
+func TestWritesWaitingShareOneCommit(t *testing.T) {
+	s, _ := openTemp(t)
+	release, held := make(chan struct{}), make(chan struct{})
+	go s.Write(func(*Tx) error { close(held); <-release; return nil })
+	<-held
+	const n = 10
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if err := s.Write(func(tx *Tx) error { return tx.PutRaw(uint64(1000+i), []byte("x")) }); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	for deadline := time.Now().Add(10 * time.Second); s.Pending() < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes pending, want %d", s.Pending(), n)
+		}
+	}
+	close(release)
+	wg.Wait()
+	if commits, writes := s.Commits(); commits != 2 || writes != n+1 {
+		t.Errorf("%d writes in %d commits, want %d writes in 2 (the busy one, then all the waiting ones)", writes, commits, n+1)
+	}
+}
