@@ -286,3 +286,30 @@ parse:
 		t.Errorf("keys:\n got %v\nwant %v\nerror:\n%v", got, want, err)
 	}
 }
+
+// TestAccountsWithNamedTAM: an account's TAM may carry a display name of
+// several words; the other forms stay as they were.
+func TestAccountsWithNamedTAM(t *testing.T) {
+	accs, err := config.Accounts{List: []string{
+		"acme.com,acme.es premium Teresa Ruiz <Tam@Example.com>",
+		"beta.es premium tam2@example.com",
+		"gamma.es standard",
+	}}.ParseAccounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := accs[0]; a.TAM == nil || a.TAM.Name != "Teresa Ruiz" || a.TAM.Address != "tam@example.com" || len(a.Domains) != 2 {
+		t.Errorf("named TAM parsed as %+v (TAM %+v)", a, a.TAM)
+	}
+	if a := accs[1]; a.TAM == nil || a.TAM.Address != "tam2@example.com" {
+		t.Errorf("bare TAM parsed as %+v", a)
+	}
+	if a := accs[2]; a.TAM != nil || a.Tier != "standard" {
+		t.Errorf("standard account parsed as %+v", a)
+	}
+	for _, bad := range []string{"acme.com", "acme.com premium", "acme.com gold x@y.z", "acme.com premium Teresa <not an address"} {
+		if _, err := (config.Accounts{List: []string{bad}}).ParseAccounts(); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -74,8 +74,16 @@ func (a Accounts) ParseAccounts() (support.Accounts, error) {
 	var out support.Accounts
 	for i, line := range a.List {
 		f := strings.Fields(line)
-		if len(f) < 2 || len(f) > 3 {
-			return nil, fmt.Errorf("accounts.list[%d] %q: want \"domain[,domain] tier [tam@address]\"", i, line)
+		if len(f) > 3 {
+			// The TAM with a display name: "Teresa Ruiz <tam@…>".
+			rest := strings.TrimSpace(line)
+			for _, field := range f[:2] {
+				rest = strings.TrimSpace(strings.TrimPrefix(rest, field))
+			}
+			f = append(f[:2], rest)
+		}
+		if len(f) < 2 {
+			return nil, fmt.Errorf("accounts.list[%d] %q: want \"domain[,domain] tier [TAM address]\"", i, line)
 		}
 		acc := support.Account{Name: strings.Split(f[0], ",")[0], Domains: strings.Split(strings.ToLower(f[0]), ","), Tier: strings.ToLower(f[1])}
 		if acc.Tier != support.TierStandard && acc.Tier != support.TierPremium {

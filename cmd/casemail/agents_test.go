@@ -177,9 +177,22 @@ func TestAgentRepliesFromEveryClientRelayOnlyTheNewText(t *testing.T) {
 		sent++
 		got := waitTo(t, rcv, "ana@cliente.es", sent)[sent-1]
 		body := decodedText(t, got)
+		// The relay is the agent's new text, then our footer ("— Luis
+		// Pérez, Example Support · Caso #1") and nothing else: the text up
+		// to the footer must be exactly the expected reply, so a quoted
+		// line left after the new text fails here.
 		want := strings.TrimSpace(expected[file])
-		if !strings.HasPrefix(strings.TrimSpace(body), want) {
-			t.Errorf("%s: the customer got\n%q\nwant it to start with %q", file, body, want)
+		i := strings.LastIndex(body, "\n\n— ")
+		if i < 0 {
+			t.Errorf("%s: no footer in the relay:\n%q", file, body)
+			continue
+		}
+		footer := strings.TrimSpace(body[i:])
+		if text := strings.TrimSpace(body[:i]); text != want {
+			t.Errorf("%s: the customer got the text\n%q\nwant exactly\n%q", file, text, want)
+		}
+		if !strings.HasPrefix(footer, "— Luis Pérez, ") || strings.Contains(footer, "\n") {
+			t.Errorf("%s: the relay does not end with our one-line footer: %q", file, footer)
 		}
 		for _, quoted := range []string{"wrote:", "From:", "Sent:", "-----Original Message-----"} {
 			if strings.Contains(body, quoted) {
@@ -396,14 +409,47 @@ func TestZendeskAttack(t *testing.T) {
 }
 
 func TestReplyToAgentNotificationFromOtherCaseToken(t *testing.T) {
-	// A token is bound to its case: Luis's token for case 1 used on a
-	// message referencing nothing still lands in case 1, never elsewhere.
+	// A token is bound to its case: Luis answers case 2's notification but
+	// his mail goes to his reply address for case 1 (a stale Reply-To his
+	// client remembered). The token wins over In-Reply-To and the [Case #2]
+	// tag: the mail is filed in case 1, and case 2 and its customer see
+	// nothing of it.
 	m, _, rcv := agentDesk(t, monday10)
-	n := openCase(t, m, rcv)
-	tok := strings.TrimSuffix(strings.TrimPrefix(replyAddr(t, n), "support+"), "@example.com")
-	parsed, err := replytoken.Parse([]byte(testTokenKey), tok)
+	n1 := openCase(t, m, rcv)
+	tok1 := replyAddr(t, n1)
+	parsed, err := replytoken.Parse([]byte(testTokenKey), strings.TrimSuffix(strings.TrimPrefix(tok1, "support+"), "@example.com"))
 	if err != nil || parsed.Case != 1 || !parsed.IssuedTo(luis) {
 		t.Fatalf("notification token %+v, %v", parsed, err)
+	}
+	const beto = "beto@cliente.es"
+	mustSend(t, m, mail{From: "Beto Ruiz <" + beto + ">", To: "support@example.com", Subject: "La factura no llega",
+		MessageID: "second@cliente.es", Body: "No recibimos la factura de noviembre."})
+	waitTo(t, rcv, beto, 1) // case 2's acknowledgement
+	n2 := waitTo(t, rcv, luis, 2)[1]
+	if !strings.Contains(decodeHeader(n2.Msg.Header.Get("Subject")), "#2") {
+		t.Fatalf("Luis's second notification is not case 2's: %q", n2.Msg.Header.Get("Subject"))
+	}
+	before2 := showCase(t, m, 2)
+	raw := "From: Luis Pérez <" + luis + ">\r\nTo: " + tok1 + "\r\nSubject: Re: [Case #2] La factura no llega\r\n" +
+		"Message-ID: <cross@example.com>\r\nIn-Reply-To: <" + msgID(n2) + ">\r\nReferences: <" + msgID(n2) + ">\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\n#resolve\r\nLa factura se reenvió ayer a su contabilidad.\r\n"
+	if err := send(t, m.SMTPAddr.String(), luis, []string{tok1}, []byte(raw)); err != nil {
+		t.Fatalf("Luis's reply: %v", err)
+	}
+	if c := caseOf(t, m, "cross@example.com"); c != 1 {
+		t.Errorf("mail to Luis's case-1 address was filed in case #%d, want #1 (the token's case)", c)
+	}
+	after2 := showCase(t, m, 2)
+	if containsID(after2.Messages, "cross@example.com") {
+		t.Error("case 2 holds the mail sent with case 1's token")
+	}
+	if after2.Status != before2.Status || after2.Assignee != before2.Assignee || len(after2.Messages) != len(before2.Messages) {
+		t.Errorf("case 2 changed: status %s → %s, assignee %q → %q, %d → %d messages",
+			before2.Status, after2.Status, before2.Assignee, after2.Assignee, len(before2.Messages), len(after2.Messages))
+	}
+	time.Sleep(200 * time.Millisecond) // give a wrong relay time to leave
+	for _, r := range to(rcv, beto)[1:] {
+		t.Errorf("case 2's customer got %q:\n%s", decodeHeader(r.Msg.Header.Get("Subject")), decodedText(t, r))
 	}
 }
 

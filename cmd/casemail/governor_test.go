@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,11 +24,27 @@ func TestLoopGovernor(t *testing.T) {
 		{"null sender", "ana6@cliente.es", "", ""},
 		{"MAILER-DAEMON", "MAILER-DAEMON@mx.cliente.es", "", "mailer-daemon@mx.cliente.es"},
 		{"no-reply", "no-reply@shop.example", "", "no-reply@shop.example"},
+		{"postmaster", "postmaster@cliente.es", "", "postmaster@cliente.es"},
+		{"Precedence junk", "ana7@cliente.es", "Precedence: junk\r\n", "ana7@cliente.es"},
+		{"Precedence list", "ana8@cliente.es", "Precedence: list\r\n", "ana8@cliente.es"},
+		{"X-Auto-Response-Suppress All", "ana9@cliente.es", "X-Auto-Response-Suppress: All\r\n", "ana9@cliente.es"},
 	}
 	for i, s := range silent {
 		msg := mail{From: s.from, To: "support@example.com", Subject: "auto " + s.name, MessageID: fmt.Sprintf("auto%d@x", i), Extra: s.extra, Body: "x"}
 		if err := send(t, m.SMTPAddr.String(), s.mailFrom, []string{"support@example.com"}, msg.bytes()); err != nil {
 			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+	// Name the row that was answered, if any, before settle counts them.
+	for start := time.Now(); clk.Waiters() == 0 && time.Since(start) < time.Second; {
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, r := range rcv.messages() {
+		for _, s := range silent {
+			if strings.EqualFold(r.To[0], addrOf(s.from)) {
+				t.Errorf("%s: automatic mail was answered (%q)", s.name, r.Msg.Header.Get("Subject"))
+			}
 		}
 	}
 	settle(t, clk, rcv, 0)
