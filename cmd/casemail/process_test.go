@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/casemail/casemail/admin"
 	"github.com/casemail/casemail/config"
 )
 
@@ -146,4 +148,62 @@ func TestAckLanguage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRetriesBackOffAndGiveUp: a destination that keeps answering 4xx is
+// retried at growing intervals (retry_min doubling, capped at retry_max,
+// ±10%), then the message fails for good once it is max_age old, with the
+// reason, and the team is told.
+func TestRetriesBackOffAndGiveUp(t *testing.T) {
+	m, clk, rcv := mailOutDaemon(t, monday10, func(c *config.Config) {
+		c.Outbound.RetryMin, c.Outbound.RetryMax, c.Outbound.MaxAge = 5*time.Minute, 20*time.Minute, 2*time.Hour
+		c.Support.TeamAddress = "team@example.com"
+	})
+	codes := make([]int, 100)
+	for i := range codes {
+		codes[i] = 451
+	}
+	rcv.failFor("ana@cliente.es", codes...)
+	mustSend(t, m, firstMail())
+	ack := func() admin.OutboxView {
+		for _, r := range outbox(t, m) {
+			if r.Kind == "ack" {
+				return r
+			}
+		}
+		t.Fatal("no acknowledgement row")
+		return admin.OutboxView{}
+	}
+	var gaps []time.Duration
+	for attempts := 1; ; attempts++ {
+		waitFor(t, fmt.Sprintf("attempt %d", attempts), func() bool { r := ack(); return r.Attempts == attempts && r.State != "sending" })
+		r := ack()
+		if r.State == "failed" {
+			if !strings.Contains(r.LastError, "gave up after 2h0m0s") || !strings.Contains(r.LastError, "451") {
+				t.Errorf("the final error %q does not say it gave up, and why", r.LastError)
+			}
+			break
+		}
+		if r.State != "deferred" || attempts > 20 {
+			t.Fatalf("attempt %d left the row %s", attempts, r.State)
+		}
+		gap := r.Due.Sub(clk.Now())
+		gaps = append(gaps, gap)
+		clk.Set(r.Due)
+	}
+	want := []time.Duration{5 * time.Minute, 10 * time.Minute, 20 * time.Minute, 20 * time.Minute}
+	for i, g := range gaps {
+		w := want[min(i, len(want)-1)]
+		if g < w*9/10 || g > w*11/10 {
+			t.Errorf("retry %d after %v, want %v ±10%% (all gaps %v)", i+1, g, w, gaps)
+		}
+	}
+	waitFor(t, "the team told of the failure", func() bool {
+		for _, r := range to(rcv, "team@example.com") {
+			if strings.Contains(string(r.Raw), "gave up") {
+				return true
+			}
+		}
+		return false
+	})
 }
