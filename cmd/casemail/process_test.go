@@ -207,3 +207,28 @@ func TestRetriesBackOffAndGiveUp(t *testing.T) {
 		return false
 	})
 }
+
+// TestFirstAnswerAssignsAndWaitsForHours: an agent's plain reply written
+// after hours makes them the assignee at once and reaches the customer
+// when the next window opens; a second agent's answer does not take the
+// case over.
+func TestFirstAnswerAssignsAndWaitsForHours(t *testing.T) {
+	evening := time.Date(2026, 11, 30, 20, 0, 0, 0, madrid)
+	m, clk, rcv := agentDesk(t, evening)
+	n := openCase(t, m, rcv)
+	agentReply(t, m, luis, replyAddr(t, n), msgID(n), "Lo miramos mañana a primera hora.")
+	if d := showCase(t, m, 1); d.Assignee != luis {
+		t.Fatalf("after Luis's answer the assignee is %q", d.Assignee)
+	}
+	marta := to(rcv, "marta@example.com")[0]
+	agentReply(t, m, "marta@example.com", replyAddr(t, marta), msgID(marta), "Yo también lo reviso.")
+	if d := showCase(t, m, 1); d.Assignee != luis {
+		t.Errorf("a second agent's answer made %q the assignee", d.Assignee)
+	}
+	settle(t, clk, rcv, len(rcv.messages()))
+	if got := len(to(rcv, "ana@cliente.es")); got != 1 {
+		t.Fatalf("the customer got %d messages before the window opened, want only the acknowledgement", got)
+	}
+	clk.Set(time.Date(2026, 12, 1, 9, 0, 0, 0, madrid))
+	waitTo(t, rcv, "ana@cliente.es", 3)
+}
