@@ -38,6 +38,7 @@ const (
 	atClockFirstResponse
 	atClockUpdate
 	atClockResolution
+	atUnverified
 )
 
 var agentTexts = map[string]map[agentText]string{
@@ -67,6 +68,7 @@ var agentTexts = map[string]map[agentText]string{
 		atClockFirstResponse: "first response",
 		atClockUpdate:        "progress update",
 		atClockResolution:    "resolution",
+		atUnverified:         "A message whose sender could not be verified (it changed nothing)",
 	},
 	"es": {
 		atCase:            "Caso #%d: %s",
@@ -94,6 +96,7 @@ var agentTexts = map[string]map[agentText]string{
 		atClockFirstResponse: "primera respuesta",
 		atClockUpdate:        "actualización de progreso",
 		atClockResolution:    "resolución",
+		atUnverified:         "Un mensaje cuyo remitente no se pudo verificar (no cambió nada)",
 	},
 }
 

@@ -70,11 +70,30 @@ func (d *Desk) apply(tx *store.Tx, c *support.Case, m *support.Message, agent su
 // markDMARC notes on m, and reports, a failed DMARC check: the sender
 // may not be who the From header says.
 func (d *Desk) markDMARC(m *support.Message) bool {
+	if why := unchecked(m); why != "" {
+		m.Notes = append(m.Notes, why)
+		return true
+	}
 	if m.Auth == nil || d.opt.DMARCFailed == nil || !d.opt.DMARCFailed(m.Auth) {
 		return false
 	}
 	m.Notes = append(m.Notes, "DMARC failed for "+m.Auth.FromDomain+": the sender may not be who the From header says")
 	return true
+}
+
+// unchecked says why the address casemail takes as m's sender was not the
+// one the sender check judged, or "": a message with no From header (the
+// Sender, a Reply-To or the envelope stands in for it), or one whose header
+// block the check read otherwise than the parser. Nothing vouches for that
+// address, so it is treated like a DMARC failure.
+func unchecked(m *support.Message) string {
+	if m.Auth == nil || m.From.Address == "" {
+		return ""
+	}
+	if checked := m.Auth.FromDomain; checked == "" || !strings.EqualFold(checked, domainOf(m.From.Address)) {
+		return "the sender check did not judge " + m.From.Address + " (no usable From header): nothing vouches for it"
+	}
+	return ""
 }
 
 // Verified runs when the sender authentication of a message that opened a
@@ -92,6 +111,9 @@ func (d *Desk) Verified(tx *store.Tx, m *support.Message) error {
 // domain's quarantine or reject policy — or "". Such mail gets no
 // automatic reply: it would go to someone who never wrote.
 func forged(m *support.Message) string {
+	if why := unchecked(m); why != "" {
+		return why + ", and an automatic reply would go to someone who may never have written"
+	}
 	a := m.Auth
 	if a == nil || a.DMARC != "fail" || a.DMARCPolicy != "quarantine" && a.DMARCPolicy != "reject" {
 		return ""
@@ -110,6 +132,11 @@ func (d *Desk) fromCustomer(tx *store.Tx, c *support.Case, m *support.Message) e
 			m.Visibility = support.VisHeld
 			return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atDMARCHeld, m.From.Address))
 		}
+		// Recorded, marked and shown to the assignee, but a sender nothing
+		// vouches for cannot confirm a resolution or reopen the case: the
+		// case number is no secret.
+		m.Notes = append(m.Notes, "sender not verified: the case's status is unchanged")
+		return d.tell(tx, c, d.assigneeOrTeam(c), d.summary(c)+"\n\n"+d.say(atFrom, d.say(atUnverified), m.From.String())+"\n\n"+m.NewText+d.help())
 	}
 	if m.Automatic == "auto-reply" || m.Auto.IsAutomatic() {
 		// An out-of-office or other automatic answer is kept for the

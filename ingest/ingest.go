@@ -70,7 +70,9 @@ type Options struct {
 	// the VERP return path, else the returned Message-ID). It returns the
 	// case the report belongs to, or 0 when the row is unknown. A bounce
 	// never opens a case.
-	Bounced func(tx *store.Tx, outboxID uint64, m *support.Message, rep bounce.Report) (uint64, error)
+	// verp says the row was named by our signed VERP return path (else by
+	// the returned Message-ID, which anyone who saw the message knows).
+	Bounced func(tx *store.Tx, outboxID uint64, verp bool, m *support.Message, rep bounce.Report) (uint64, error)
 }
 
 // errCheckFirst stops a filing that needs the sender check it deferred.
@@ -206,8 +208,8 @@ func (in *Ingester) file(parsed *support.Message, raw []byte, rep bounce.Report,
 		if _, ok := tx.HasMessage(m.MessageID); ok {
 			m.Notes = append(m.Notes, "an earlier message has the same Message-ID with other content; both are kept")
 		}
-		if id, ok := in.reportedRow(tx, m, rep); ok && in.opt.Bounced != nil {
-			n, err := in.opt.Bounced(tx, id, m, rep)
+		if id, verp, ok := in.reportedRow(tx, m, rep); ok && in.opt.Bounced != nil {
+			n, err := in.opt.Bounced(tx, id, verp, m, rep)
 			if err != nil {
 				return fmt.Errorf("bounce for outbox %d: %w", id, err)
 			}
@@ -314,20 +316,21 @@ func (in *Ingester) needsAuth(m *support.Message) bool {
 // reportedRow returns the outbox row a bounce is about: the one named by a
 // VERP return path among the recipients, else (for a recognised bounce) the
 // one whose Message-ID the bounce returns.
-func (in *Ingester) reportedRow(tx *store.Tx, m *support.Message, rep bounce.Report) (uint64, bool) {
+func (in *Ingester) reportedRow(tx *store.Tx, m *support.Message, rep bounce.Report) (id uint64, verp, ok bool) {
 	for _, r := range m.Envelope.Rcpts {
 		tok, ok := threading.TokenOf(r, in.opt.Threading.Addresses)
 		if !ok || !strings.HasPrefix(tok, replytoken.BouncePrefix) {
 			continue
 		}
 		if id, err := replytoken.ParseBounce(in.opt.Threading.Key, strings.TrimPrefix(tok, replytoken.BouncePrefix)); err == nil {
-			return id, true
+			return id, true, true
 		}
 	}
 	if rep.Kind == bounce.Bounce && rep.OriginalMessageID != "" {
-		return tx.OutboundByMessageID(rep.OriginalMessageID)
+		id, ok := tx.OutboundByMessageID(rep.OriginalMessageID)
+		return id, false, ok
 	}
-	return 0, false
+	return 0, false, false
 }
 
 // classify recognises bounces, feedback reports and automatic replies.

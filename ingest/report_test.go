@@ -24,7 +24,7 @@ func TestDeliveryReportIsNotLeftPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in.opt.Bounced = func(tx *store.Tx, id uint64, m *support.Message, rep bounce.Report) (uint64, error) {
+	in.opt.Bounced = func(tx *store.Tx, id uint64, _ bool, m *support.Message, rep bounce.Report) (uint64, error) {
 		return first.Case, nil
 	}
 	dsn := "From: MAILER-DAEMON@mx.cliente.es\nTo: support@example.com\nSubject: Undelivered Mail Returned to Sender\nMessage-ID: <dsn1@mx>\n" +

@@ -295,14 +295,17 @@ func SubjectFor(n uint64, subject string) string {
 	return fmt.Sprintf("[Case #%d] %s", n, subjectTopic(subject))
 }
 
-// Bounced handles a bounce for outbox row id (named by our VERP return
-// path or by the returned Message-ID), inside the ingest transaction: the
-// delivery is marked failed and the failure told, hard-bounced addresses
-// are suppressed until an agent clears them, and the report's case is
-// returned so ingest files it there. A report for a row we do not know
-// returns 0. A delay notice (no hard failure, only "delayed" recipients)
-// is filed but changes nothing.
-func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message, rep bounce.Report) (uint64, error) {
+// Bounced handles a report about outbox row id (named by our VERP return
+// path, verp, or by the returned Message-ID), inside the ingest
+// transaction, and returns the row's case so ingest files the report there
+// (0 for a row we do not know). Only a bounce about the row's own
+// recipient changes anything: the delivery is marked failed and the
+// failure told; and, when the row was named by the signed VERP path, a
+// hard bounce suppresses the address until an agent clears it. Anyone who
+// saw one of our messages knows its Message-ID, and a report can name any
+// recipient: neither may silence an address. A delay notice, an
+// out-of-office reply or a feedback report is filed and changes nothing.
+func (o *Outbox) Bounced(tx *store.Tx, id uint64, verp bool, m *support.Message, rep bounce.Report) (uint64, error) {
 	row, err := tx.Outbound(id)
 	if errors.Is(err, support.ErrNotFound) {
 		return 0, nil
@@ -310,6 +313,20 @@ func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message, rep bounce
 	if err != nil {
 		return 0, err
 	}
+	if rep.Kind != bounce.Bounce {
+		return row.Case, nil
+	}
+	var about []bounce.Failure // the failures of the recipient we sent to
+	for _, f := range rep.Recipients {
+		if support.NormalizeAddress(f.Recipient) == support.NormalizeAddress(row.To.Address) {
+			about = append(about, f)
+		}
+	}
+	if len(rep.Recipients) > 0 && len(about) == 0 {
+		o.log.Warn("a bounce names only recipients we did not send to; filed, nothing changed", "case", row.Case, "outbox", id)
+		return row.Case, nil
+	}
+	rep.Recipients = about
 	now := o.opt.Clock.Now()
 	diag := firstLine(m.Subject)
 	hard := false
@@ -319,14 +336,17 @@ func (o *Outbox) Bounced(tx *store.Tx, id uint64, m *support.Message, rep bounce
 		}
 		if f.Hard {
 			hard = true
-			err := tx.Suppress(store.Suppression{Address: f.Recipient, Since: now, Case: row.Case,
+			if !verp {
+				continue
+			}
+			err := tx.Suppress(store.Suppression{Address: row.To.Address, Since: now, Case: row.Case,
 				Reason: strings.TrimSpace(f.Status + " " + f.Diagnostic)})
 			if err != nil {
 				return 0, err
 			}
 		}
 	}
-	if rep.Kind == bounce.Bounce && len(rep.Recipients) > 0 && !hard && !anyPermanent(rep) {
+	if len(rep.Recipients) > 0 && !hard && !anyPermanent(rep) {
 		return row.Case, nil // a delay notice: the delivery may still succeed
 	}
 	if row.State == support.OutFailed || row.State == support.OutCanceled {
