@@ -69,7 +69,8 @@ func (c *Client) do(ctx context.Context, method, path string, body, v any) error
 	if err != nil {
 		return err
 	}
-	if body != nil {
+	if method != http.MethodGet {
+		// The server takes changes only as JSON (see Server.guard).
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.Token != "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"strconv"
@@ -69,7 +70,7 @@ func NewServer(opt Options) *Server {
 	mux.HandleFunc("GET /api/v1/suppressions", s.listSuppressions)
 	mux.HandleFunc("DELETE /api/v1/suppressions/{addr}", s.clearSuppression)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-	s.http = &http.Server{Handler: s.auth(mux), ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: s.guard(s.auth(mux)), ReadHeaderTimeout: 10 * time.Second}
 	return s
 }
 
@@ -84,6 +85,44 @@ func (s *Server) Serve(l net.Listener) error {
 // Shutdown stops the server, letting requests in flight finish until ctx is
 // done.
 func (s *Server) Shutdown(ctx context.Context) error { return s.http.Shutdown(ctx) }
+
+// guard refuses what a web browser could send on behalf of a page the
+// operator happens to visit: the API without a token trusts whoever can
+// reach loopback, and a browser can. A request with an Origin (every
+// cross-site fetch or form post) or a cross-site Sec-Fetch-Site is refused;
+// a change must be JSON (a form or a text/plain "simple request" is not);
+// and without a token the Host must be an IP literal or localhost, which
+// defeats DNS rebinding (a page whose name now resolves to 127.0.0.1).
+func (s *Server) guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if site := r.Header.Get("Sec-Fetch-Site"); r.Header.Get("Origin") != "" || site != "" && site != "none" && site != "same-origin" {
+			writeError(w, http.StatusForbidden, "requests from web pages are refused")
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, "send application/json")
+				return
+			}
+		}
+		if s.token == "" && !localHost(r.Host) {
+			writeError(w, http.StatusMisdirectedRequest, "without admin.token the API answers only to an IP address or localhost")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// localHost reports whether the Host header names an IP literal or
+// localhost.
+func localHost(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host) != nil
+}
 
 func (s *Server) auth(next http.Handler) http.Handler {
 	want := []byte("Bearer " + s.token)

@@ -107,14 +107,12 @@ func (d *Desk) agent(c *support.Case, addr string) *support.Address {
 			return &t.Agents[i]
 		}
 	}
+	// A TAM of the current accounts; one removed on a reload acts no more,
+	// even on the cases opened while they were TAM.
 	for _, acc := range t.Accounts {
 		if acc.TAM != nil && acc.TAM.Address == addr {
 			return acc.TAM // with the name, for "Name via Support"
 		}
-	}
-	if c != nil && c.TAM != "" && c.TAM == addr {
-		// The TAM the case was opened with, though the accounts changed.
-		return &support.Address{Address: c.TAM}
 	}
 	return nil
 }

@@ -155,11 +155,8 @@ func (d *Desk) slaEvent(tx *store.Tx, c *support.Case, ev sla.Event, s *bizhours
 func (d *Desk) escalationTargets(c *support.Case) []support.Address {
 	escalation := d.tm().EscalationAddress
 	switch {
-	case c.Tier == support.TierPremium && c.TAM != "":
-		if a := d.agent(c, c.TAM); a != nil {
-			return []support.Address{*a}
-		}
-		return []support.Address{{Address: c.TAM}}
+	case c.Tier == support.TierPremium && c.TAM != "" && d.agent(c, c.TAM) != nil:
+		return []support.Address{*d.agent(c, c.TAM)}
 	case escalation != "":
 		return []support.Address{{Address: escalation}}
 	}

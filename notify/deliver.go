@@ -125,6 +125,9 @@ func (o *Outbox) recordFailure(tx *store.Tx, row *support.Outbound) error {
 	}
 	text := fmt.Sprintf("Delivery of our %s to %s failed: %s", row.Kind, row.To.Address, row.LastError)
 	tell := c.Assignee
+	if isAgent := o.isAgent.Load(); tell != "" && isAgent != nil && !(*isAgent)(tell) {
+		tell = "" // no longer an agent (removed on a reload)
+	}
 	if tell == "" {
 		tell = *o.team.Load()
 	}

@@ -82,11 +82,12 @@ func (p Policy) Holds(k support.OutKind) bool {
 
 // Outbox is the durable queue of outgoing mail and its scheduler.
 type Outbox struct {
-	opt    OutboxOptions
-	log    *slog.Logger
-	kick   chan struct{}
-	policy atomic.Pointer[Policy]
-	team   atomic.Pointer[string]
+	opt     OutboxOptions
+	log     *slog.Logger
+	kick    chan struct{}
+	policy  atomic.Pointer[Policy]
+	team    atomic.Pointer[string]
+	isAgent atomic.Pointer[func(addr string) bool]
 	// suspended is when (unix ns) delivery may be tried again after the
 	// smarthost could not be reached: like Postfix's dead destinations, a
 	// down relay costs one connection attempt per interval, not one per
@@ -126,6 +127,10 @@ func New(opt OutboxOptions) *Outbox {
 
 // SetPolicy replaces the per-kind policy (on reload).
 func (o *Outbox) SetPolicy(p Policy) { o.policy.Store(&p) }
+
+// SetAgentCheck tells the outbox who is an agent now (the desk knows): a
+// failure on a case whose assignee is no longer one is told to the team.
+func (o *Outbox) SetAgentCheck(isAgent func(addr string) bool) { o.isAgent.Store(&isAgent) }
 
 // SetTeamAddress replaces the address told of failed deliveries on
 // unassigned cases (on reload).

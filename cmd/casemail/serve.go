@@ -250,6 +250,7 @@ func (m *Main) startDesk() error {
 		AgentLanguage: m.Config.Notify.DefaultLanguage,
 		Logger:        m.Logger,
 	})
+	m.Outbox.SetAgentCheck(m.Desk.IsAgent)
 	m.loop("desk timers", func(ctx context.Context) error { return m.Desk.Run(ctx, m.Store) })
 	return nil
 }
