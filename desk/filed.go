@@ -99,6 +99,12 @@ func (d *Desk) fromAgent(tx *store.Tx, c *support.Case, m *support.Message, dec 
 			real = d.tokenOfAgent(dec)
 		}
 		d.log.Warn("agent mail held for review", "case", c.Number, "from", m.From.Address, "why", why)
+		// A forger can send any number of these: the real agent hears of
+		// the first few each hour, the rest are only recorded.
+		key := fmt.Sprintf("held/%s/%s", real.Address, d.now().UTC().Format("2006010215"))
+		if ok, err := tx.Take(key, heldNoticesPerHour); err != nil || !ok {
+			return err
+		}
 		return d.tell(tx, c, []support.Address{*real}, d.say(atAgentHeld, c.Number, m.From.String(), why))
 	}
 	p := agentcmd.Parse(m.NewText)
@@ -109,6 +115,9 @@ func (d *Desk) fromAgent(tx *store.Tx, c *support.Case, m *support.Message, dec 
 	}
 	return d.apply(tx, c, m, *claimed, p)
 }
+
+// heldNoticesPerHour bounds the "held for review" notices one agent gets.
+const heldNoticesPerHour = 5
 
 // agentDoubt returns why mail from (or through a token of) an agent may not
 // act, or "".

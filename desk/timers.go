@@ -40,6 +40,7 @@ func (d *Desk) Run(ctx context.Context, st *store.Store) error {
 			})
 			if err != nil {
 				d.log.Error("case clocks", "case", n, "err", err)
+				d.retryLater(st, n)
 			}
 		}
 		if len(due) > 0 {
@@ -61,6 +62,24 @@ func (d *Desk) Run(ctx context.Context, st *store.Store) error {
 		case <-wake:
 		}
 		stop()
+	}
+}
+
+// checkRetry is how long a case whose check failed waits for the next try.
+const checkRetry = time.Hour
+
+// retryLater moves the next check of case n, whose check failed, an hour
+// on: one case that cannot be checked must not keep the loop spinning.
+func (d *Desk) retryLater(st *store.Store, n uint64) {
+	err := st.Write(func(tx *store.Tx) error {
+		c, err := tx.Case(n)
+		if err != nil {
+			return err
+		}
+		return tx.ScheduleCase(c, d.now().Add(checkRetry))
+	})
+	if err != nil {
+		d.log.Error("reschedule a case whose check failed", "case", n, "err", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/casemail/casemail/support"
@@ -15,6 +16,12 @@ import (
 // minutes in the key) and kept in the store, so limits hold across
 // restarts.
 func (t *Tx) Take(key string, max int) (bool, error) {
+	if len(key) > maxKey {
+		// A hostile address can be longer than a bbolt key may be: hash
+		// what names the counter, keep the window (pruning reads it).
+		i := strings.LastIndexByte(key, '/')
+		key = string(boundedKey(key[:i])) + key[i:]
+	}
 	b := t.tx.Bucket(bRates)
 	var n uint64
 	if v := b.Get([]byte(key)); len(v) == 8 {
@@ -41,12 +48,12 @@ type Suppression struct {
 // Suppress records s (a later bounce replaces an earlier record).
 func (t *Tx) Suppress(s Suppression) error {
 	s.Address = support.NormalizeAddress(s.Address)
-	return putJSON(t.tx.Bucket(bSuppressed), []byte(s.Address), s)
+	return putJSON(t.tx.Bucket(bSuppressed), boundedKey(s.Address), s)
 }
 
 // Suppressed returns the suppression of addr, or nil.
 func (t *Tx) Suppressed(addr string) (*Suppression, error) {
-	v := t.tx.Bucket(bSuppressed).Get([]byte(support.NormalizeAddress(addr)))
+	v := t.tx.Bucket(bSuppressed).Get(boundedKey(support.NormalizeAddress(addr)))
 	if v == nil {
 		return nil, nil
 	}
@@ -76,7 +83,7 @@ func (s *Store) Suppressions() ([]Suppression, error) {
 // ClearSuppression lets mail go to addr again.
 func (s *Store) ClearSuppression(addr string) error {
 	return s.Write(func(tx *Tx) error {
-		key := []byte(support.NormalizeAddress(addr))
+		key := boundedKey(support.NormalizeAddress(addr))
 		b := tx.tx.Bucket(bSuppressed)
 		if b.Get(key) == nil {
 			return fmt.Errorf("%s: %w", addr, support.ErrNotFound)

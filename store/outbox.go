@@ -36,7 +36,7 @@ func (t *Tx) Enqueue(o *support.Outbound) error {
 	if o.MessageID != "" {
 		// A bounce without our VERP token still names the message it
 		// returns: this finds the row.
-		if err := t.tx.Bucket(bOutMsgIDs).Put(msgIDKey(o.MessageID), u64(id)); err != nil {
+		if err := t.tx.Bucket(bOutMsgIDs).Put(boundedKey(o.MessageID), u64(id)); err != nil {
 			return fmt.Errorf("index outbox %d: %w", id, err)
 		}
 	}
@@ -45,7 +45,7 @@ func (t *Tx) Enqueue(o *support.Outbound) error {
 
 // OutboundByMessageID returns the outbox row that sent Message-ID id.
 func (t *Tx) OutboundByMessageID(id string) (uint64, bool) {
-	v := t.tx.Bucket(bOutMsgIDs).Get(msgIDKey(id))
+	v := t.tx.Bucket(bOutMsgIDs).Get(boundedKey(id))
 	if len(v) != 8 {
 		return 0, false
 	}

@@ -49,18 +49,21 @@ const (
 	idStored     byte = 1 // the message itself is stored
 )
 
-// msgIDKey bounds key size: bbolt keys are limited and a hostile
-// Message-ID can be as long as a header line.
-func msgIDKey(id string) []byte {
-	if len(id) <= 256 {
-		return []byte(id)
+// maxKey bounds the keys made of what a sender wrote (bbolt refuses keys
+// over 32 KiB, and a Message-ID or an address can be as long as a header).
+const maxKey = 256
+
+// boundedKey is s as a key, hashed when it is longer than maxKey.
+func boundedKey(s string) []byte {
+	if len(s) <= maxKey {
+		return []byte(s)
 	}
-	sum := sha256.Sum256([]byte(id))
+	sum := sha256.Sum256([]byte(s))
 	return []byte("sha256:" + hex.EncodeToString(sum[:]))
 }
 
 func (t *Tx) lookupID(id string) (caseNum uint64, flag byte, ok bool) {
-	v := t.tx.Bucket(bMsgIDs).Get(msgIDKey(id))
+	v := t.tx.Bucket(bMsgIDs).Get(boundedKey(id))
 	if len(v) != 9 {
 		return 0, 0, false
 	}
@@ -92,7 +95,7 @@ func (t *Tx) HasCopy(id, bodyHash string) (uint64, bool) {
 }
 
 func copyKey(id, bodyHash string) []byte {
-	return append(append(msgIDKey(id), 0), bodyHash...)
+	return append(append(boundedKey(id), 0), bodyHash...)
 }
 
 func (t *Tx) putCopy(id, bodyHash string, seq uint64) error {
@@ -234,7 +237,7 @@ func (t *Tx) IndexMessageID(id string, n uint64, stored bool) error {
 	if id == "" {
 		return nil
 	}
-	key := msgIDKey(id)
+	key := boundedKey(id)
 	b := t.tx.Bucket(bMsgIDs)
 	old := b.Get(key)
 	flag := idReferenced
