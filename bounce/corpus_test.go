@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/casemail/casemail/internal/corpus"
 )
 
 // The sisimai corpus is the measure of this package: 590 bounces from
@@ -18,11 +20,7 @@ import (
 
 // corpusDir locates sisimai-set-of-emails.
 func corpusDir(t *testing.T) string {
-	root := os.Getenv("CASEMAIL_CORPUS")
-	if root == "" {
-		root = filepath.Join("..", "..", "shared", "corpus")
-	}
-	dir := filepath.Join(root, "sisimai-set-of-emails")
+	dir := filepath.Join(corpus.Dir(t), "sisimai-set-of-emails")
 	if _, err := os.Stat(filepath.Join(dir, "EXPECTED-sisimai.tsv")); err != nil {
 		t.Skipf("sisimai corpus not found at %s (set CASEMAIL_CORPUS): %v", dir, err)
 	}

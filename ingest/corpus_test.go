@@ -12,23 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casemail/casemail/internal/corpus"
 	"github.com/casemail/casemail/support"
 )
-
-// corpusDir finds ../shared/corpus beside the repository (or
-// $CASEMAIL_CORPUS), skipping the test when it is absent: the corpus is
-// not part of the project and its licenses differ.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("CASEMAIL_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		t.Skipf("mail corpus not found at %s (set CASEMAIL_CORPUS): %v", dir, err)
-	}
-	return dir
-}
 
 // corpusMessages returns every message of a corpus set: one per file, and
 // one per message of the mbox files.
@@ -82,7 +68,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // may panic or fail, and each must end up filed in a case, recognised as a
 // duplicate, or quarantined with a reason.
 func TestCorpusNothingDropped(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpus.Dir(t)
 	for _, set := range []string{"zammad", "stalwart-mail-parser", "notmuch", "sisimai-set-of-emails", "talon-replies"} {
 		t.Run(set, func(t *testing.T) {
 			in, st := newIngester(t)
@@ -140,7 +126,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // the cases are exactly notmuch's threads: every thread in one case, no
 // two threads in the same case.
 func TestNotmuchThreads(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpus.Dir(t)
 	for _, corpus := range []string{"default", "threading"} {
 		t.Run(corpus, func(t *testing.T) {
 			var want struct {

@@ -13,23 +13,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/casemail/casemail/internal/corpus"
 )
 
 // The shared corpus (../shared/corpus from the repository root) holds real
 // mail from other projects' test suites under licenses that keep it out of
 // this repository. These tests read it where it is and skip without it.
-
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("CASEMAIL_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		t.Skipf("mail corpus not found at %s (set CASEMAIL_CORPUS): %v", dir, err)
-	}
-	return dir
-}
 
 type zammadExpect struct {
 	FromEmail   string `json:"from_email"`
@@ -43,7 +33,7 @@ type zammadExpect struct {
 // of its own test mails, and checks that attachments named in the raw mail
 // are found under those names.
 func TestCorpusZammad(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "zammad")
+	dir := filepath.Join(corpus.Dir(t), "zammad")
 	raw, err := os.ReadFile(filepath.Join(dir, "EXPECTED-zammad.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +131,7 @@ func keys(m map[string]bool) []string {
 
 // TestCorpusTalon checks quote stripping on talon's standard replies.
 func TestCorpusTalon(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "talon-replies")
+	dir := filepath.Join(corpus.Dir(t), "talon-replies")
 	tsv, err := os.ReadFile(filepath.Join(dir, "EXPECTED-replies.tsv"))
 	if err != nil {
 		t.Fatal(err)
@@ -175,7 +165,7 @@ func TestCorpusTalon(t *testing.T) {
 // TestCorpusAll parses every message of every set: no panic, no error but
 // the two quarantine errors, each well within a few hundred milliseconds.
 func TestCorpusAll(t *testing.T) {
-	root := corpusDir(t)
+	root := corpus.Dir(t)
 	counts := map[string]int{}
 	var slowest time.Duration
 	var slowName string
@@ -293,7 +283,7 @@ type stalwartParse struct {
 // stalwart's mail-parser, where its expected parse has them. A soft check:
 // the misses are logged, and at least 90% must agree.
 func TestCorpusStalwart(t *testing.T) {
-	dir := filepath.Join(corpusDir(t), "stalwart-mail-parser", "resources", "eml")
+	dir := filepath.Join(corpus.Dir(t), "stalwart-mail-parser", "resources", "eml")
 	files, err := filepath.Glob(filepath.Join(dir, "*", "*.eml"))
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/casemail/casemail/admin"
 	"github.com/casemail/casemail/clock"
 	"github.com/casemail/casemail/config"
+	"github.com/casemail/casemail/internal/corpus"
 	"github.com/casemail/casemail/replytoken"
 	"github.com/casemail/casemail/store"
 )
@@ -144,7 +145,7 @@ func openCase(t *testing.T, m *Main, rcv *receiver) received {
 }
 
 func TestAgentRepliesFromEveryClientRelayOnlyTheNewText(t *testing.T) {
-	dir := filepath.Join(sharedCorpus(t), "talon-replies")
+	dir := filepath.Join(corpus.Dir(t), "talon-replies")
 	expected := map[string]string{}
 	tsv, err := os.ReadFile(filepath.Join(dir, "EXPECTED-replies.tsv"))
 	if err != nil {

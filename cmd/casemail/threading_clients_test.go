@@ -11,20 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/casemail/casemail/internal/corpus"
 	"github.com/emersion/go-message"
 )
-
-func sharedCorpus(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("CASEMAIL_CORPUS")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "corpus")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		t.Skipf("mail corpus not found at %s (set CASEMAIL_CORPUS): %v", dir, err)
-	}
-	return dir
-}
 
 var threadHeaders = regexp.MustCompile(`(?im)^(In-Reply-To|References|To|Message-Id):.*(\r?\n[ \t].*)*\r?\n`)
 
@@ -34,7 +23,7 @@ var threadHeaders = regexp.MustCompile(`(?im)^(In-Reply-To|References|To|Message
 // would write them), sent to the plain support address: the headers alone
 // must bring each into the case, showing only the new text.
 func TestClientRepliesThreadByHeaders(t *testing.T) {
-	dir := filepath.Join(sharedCorpus(t), "talon-replies", "tests", "fixtures", "standard_replies")
+	dir := filepath.Join(corpus.Dir(t), "talon-replies", "tests", "fixtures", "standard_replies")
 	m, _, rcv := mailOutDaemon(t, time.Date(2026, 11, 30, 10, 0, 0, 0, madrid))
 	mustSend(t, m, firstMail())
 	ack := waitMessages(t, rcv, 1)[0]
